@@ -1,0 +1,1 @@
+"""quotebot's application layer: channels, conversation, persistence and the pipeline."""

@@ -1,0 +1,207 @@
+"""The ``quotebot`` console script: extract, quote, chat, serve. The only place that configures logging.
+
+Heavy imports (ezdxf, pymupdf, sqlalchemy) stay inside the subcommands so ``--help`` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.pipeline import Deps
+
+
+def _quantities(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(v.replace("_", "").strip()) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected quantities like 10,100,1000; got {text!r}") from None
+    if not values or any(v < 1 for v in values):
+        raise argparse.ArgumentTypeError(f"quantities must be whole numbers of at least 1; got {text!r}")
+    return values
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="quotebot",
+        description="CNC machining quotes from DXF and PDF drawings, in chat, Slack and email.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens (to stderr)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("extract", help="print what the parsers read from drawings")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="the JSON contract instead of a table")
+
+    p = sub.add_parser("quote", help="parse, estimate and print the reply as email would send it")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--qty", type=_quantities, default=(), metavar="N[,N...]", help="quantities to price")
+    p.add_argument("--material", help='material, e.g. "6061-T6", "304 stainless", "Delrin"')
+    p.add_argument("--breakdown", action="store_true", help="show how the price is built up")
+    p.add_argument("--json", action="store_true", help="the quote JSON contract instead of the reply")
+
+    p = sub.add_parser("chat", help="talk to the bot in this terminal (the embedded default channel)")
+    p.add_argument("--attach", action="append", default=[], metavar="FILE", help="attach a drawing")
+    p.add_argument("--thread", default="default", metavar="NAME", help="thread to open or resume")
+    p.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: a per-user SQLite file)")
+
+    sub.add_parser("serve", help="start every configured channel (Slack, email)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not args.verbose:
+        # ezdxf reports every repair it makes as a warning; we report what matters as issues.
+        logging.getLogger("ezdxf").setLevel(logging.ERROR)
+    from bot.config import Settings
+
+    settings = Settings.from_env(os.environ)
+    command = {"extract": cmd_extract, "quote": cmd_quote, "chat": cmd_chat, "serve": cmd_serve}
+    return command[args.command](args, settings)
+
+
+def _read_file(path: str) -> bytes:
+    return Path(path).read_bytes()
+
+
+def extract_one(path: str) -> dict[str, Any]:
+    """The extract contract for one file; an unreadable file yields an object with ``error``."""
+    from parsers import ParseError, parse_drawing
+
+    name = Path(path).name
+    try:
+        data = _read_file(path)
+    except OSError as exc:
+        return {"file": name, "format": None, "dimensions": [], "issues": [],
+                "error": {"code": "not-found", "message": f"cannot open {path!r}: {exc.strerror}"}}
+    try:
+        return parse_drawing(data, name).to_contract()
+    except ParseError as exc:
+        detected = getattr(exc, "detected", None)
+        return {"file": name, "format": None, "dimensions": [], "issues": [],
+                "error": {"code": exc.code, "message": str(exc), **({"detected": detected} if detected else {})}}
+
+
+def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
+    results = [extract_one(path) for path in args.files]
+    if args.json:
+        print(json.dumps(results, indent=2, ensure_ascii=False))
+    else:
+        for result in results:
+            print(render_extract_table(result))
+    return 1 if any("error" in r for r in results) else 0
+
+
+def render_extract_table(result: dict[str, Any]) -> str:
+    lines = [f"== {result['file']}"]
+    if "error" in result:
+        lines.append(f"   could not read: {result['error']['message']} [{result['error']['code']}]")
+        return "\n".join(lines)
+    env = result.get("envelope")
+    size = " x ".join(f"{v:g}" for v in (env["x"], env["y"], env["z"]) if v) if env else "unknown"
+    for label, value in (
+        ("format", result["format"]), ("units", result["units"]), ("size", size),
+        ("part", result["part_number"]), ("revision", result["revision"]), ("material", result["material"]),
+        ("finish", result["finish"]), ("general tolerance", result["general_tolerance"]),
+    ):
+        lines.append(f"   {label:<18} {value if value is not None else '-'}")
+    lines.append(f"   {'text':<24} {'kind':<9} {'nominal':>9} {'upper':>8} {'lower':>8} {'fit':<6} {'n':>2}")
+    for d in result["dimensions"]:
+        up = "" if d["upper"] is None else f"{d['upper']:+g}"
+        lo = "" if d["lower"] is None else f"{d['lower']:+g}"
+        lines.append(
+            f"   {d['text'][:24]:<24} {d['kind']:<9} {d['nominal']:>9g} {up:>8} {lo:>8} "
+            f"{d['fit'] or '':<6} {d['count']:>2}"
+        )
+    if not result["dimensions"]:
+        lines.append("   (no dimensions found)")
+    for issue in result["issues"]:
+        lines.append(f"   issue [{issue['code']}] {issue['detail']}")
+    return "\n".join(lines)
+
+
+def build_deps(settings: Settings, *, db_url: str | None, **overrides: Any) -> Deps:
+    from bot.config import default_db_url
+    from bot.pipeline import Deps
+    from bot.render import make_environment
+    from bot.store import SqlThreadStore
+    from estimator import load_rate_card
+
+    store = SqlThreadStore(db_url or settings.db_url or default_db_url())
+    return Deps(
+        store=store,
+        card=load_rate_card(settings.rates_path),
+        env=make_environment(),
+        max_attachment_bytes=settings.max_attachment_bytes,
+        **overrides,
+    )
+
+
+def cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.contracts import to_quote_contract
+    from bot.conversation import Step, ThreadState
+    from bot.models import Attachment, Channel, InboundMessage, ThreadKey
+    from bot.pipeline import compose_reply, read_attachments, render_reply
+    from estimator import find_material
+
+    deps = build_deps(settings, db_url="sqlite://", ask_material=False, price_without_quantity=True)
+    material = None
+    if args.material:
+        material = find_material(deps.card, args.material)
+        if material is None:
+            print(f"quotebot: unknown material {args.material!r}", file=sys.stderr)
+            return 1
+    try:
+        files = tuple(Attachment(filename=Path(p).name, data=_read_file(p)) for p in args.files)
+    except OSError as exc:
+        print(f"quotebot: cannot open {exc.filename!r}: {exc.strerror}", file=sys.stderr)
+        return 1
+    key = ThreadKey(channel=Channel.CHAT, id="quote")
+    drawings, unreadable = read_attachments(files, deps)
+    state = ThreadState(key=key, drawings=drawings, quantities=args.qty, material=material)
+    step = Step.BREAKDOWN if args.breakdown else Step.ESTIMATE
+    reply, _ = compose_reply(state, step if drawings else Step.UNREADABLE, unreadable=unreadable, deps=deps)
+    if args.json:
+        print(json.dumps(to_quote_contract(reply, currency=deps.card.currency), indent=2))
+    else:
+        inbound = InboundMessage(thread=key, dedupe_key="cli", received_at=deps.now())
+        print(render_reply(reply, inbound=inbound, env=deps.env).text, end="")
+    return 0 if drawings and not unreadable else 1
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.chat import run_chat
+
+    deps = build_deps(settings, db_url=args.db)
+    return run_chat(deps, thread=args.thread, attach=args.attach, stdin=sys.stdin, stdout=sys.stdout)
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    status = settings.channel_status()
+    for name, configured, detail in status:
+        print(f"{name:<6} {detail}")
+    configured = [name for name, ok, _ in status if ok]
+    if configured:
+        print(
+            f"quotebot serve: {', '.join(configured)} configured, but this version has no "
+            f"{' or '.join(configured)} channel yet; use `quotebot chat` for now.",
+            file=sys.stderr,
+        )
+    else:
+        print("quotebot serve: no channel configured; set the variables above, or use `quotebot chat`.",
+              file=sys.stderr)
+    return 1

@@ -1,0 +1,137 @@
+"""ParsedDrawing + what the thread said -> PartSpec, or the list of things we must ask first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from estimator import HoleFeature, PartSpec, RateCard, Size3, ToleranceFeature, find_material
+from parsers import DimensionKind, ParsedDrawing
+
+# Share of the stock envelope machined away when only a 2D drawing is known: a typical
+# pocketed bracket. Stated in every quote that uses it.
+DEFAULT_REMOVED_FRACTION = 0.5
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What the thread has told us besides the drawings."""
+
+    quantities: tuple[int, ...] = ()
+    material: str | None = None
+    finish: str | None = None
+    thickness_mm: float | None = None
+
+
+@dataclass(frozen=True)
+class Intake:
+    spec: PartSpec | None
+    needs: tuple[str, ...]
+
+
+def part_name(drawing: ParsedDrawing) -> str:
+    rev = f" rev {drawing.revision}" if drawing.revision else ""
+    return f"{drawing.part_number or drawing.file}{rev}"
+
+
+def build_part_spec(
+    drawing: ParsedDrawing, answers: Answers, card: RateCard, *, ask_material: bool = True
+) -> Intake:
+    """Turn one drawing and the thread's answers into a PartSpec.
+
+    Args:
+        drawing: what the parser read.
+        answers: quantities, material, finish and thickness given in the thread (thickness in mm).
+        card: the rate card (material names, defaults).
+        ask_material: when True and neither drawing nor thread names a material, "material" is
+            asked together with a missing quantity; otherwise the card's default is assumed and stated.
+
+    Returns:
+        An Intake with a spec, or with the needs (``quantity``, ``material``, ``thickness``,
+        ``dimensions``) that block pricing. Quantity alone never blocks building the spec.
+    """
+    needs: list[str] = []
+    assumptions: list[str] = []
+    if not answers.quantities:
+        needs.append("quantity")
+
+    material = answers.material or (find_material(card, drawing.material) if drawing.material else None)
+    if material is None:
+        if drawing.material:
+            assumptions.append(
+                f"material {drawing.material!r} on the drawing is not in our rate card; "
+                f"priced as {card.default_material}"
+            )
+        elif ask_material and not answers.quantities:
+            needs.append("material")
+        else:
+            assumptions.append(f"material: {card.default_material} (the drawing does not say)")
+        material = card.default_material
+
+    scale = drawing.mm_per_unit
+    if drawing.units is None:
+        assumptions.append("units: millimetres (the drawing does not say)")
+
+    envelope = drawing.envelope
+    if envelope is None:
+        needs.append("dimensions")
+        return Intake(spec=None, needs=tuple(needs))
+
+    z_mm = envelope.z * scale if envelope.z else None
+    if z_mm is None and drawing.thickness:
+        z_mm = drawing.thickness * scale
+        assumptions.append(f"thickness {drawing.thickness:g} from the drawing's note")
+    if z_mm is None and answers.thickness_mm:
+        z_mm = answers.thickness_mm
+    if z_mm is None:
+        needs.append("thickness")
+        return Intake(spec=None, needs=tuple(needs))
+
+    general = drawing.general_tolerance
+    if general is None:
+        general = card.default_general_tolerance
+        assumptions.append(f"general tolerance: {general} (none printed)")
+    setups = 2 if (drawing.views or 1) >= 2 else 1
+    assumptions.append(
+        f"{setups} setup{'s' if setups > 1 else ''} (from {drawing.views or 1} view"
+        f"{'s' if (drawing.views or 1) > 1 else ''} on the drawing)"
+    )
+    assumptions.append(
+        f"removed volume: {DEFAULT_REMOVED_FRACTION:.0%} of the stock envelope (estimated from a 2D drawing)"
+    )
+    finish = answers.finish or drawing.finish
+    spec = PartSpec(
+        name=part_name(drawing),
+        file=drawing.file,
+        part_number=drawing.part_number,
+        revision=drawing.revision,
+        material=material,
+        envelope_mm=Size3(x=envelope.x * scale, y=envelope.y * scale, z=z_mm),
+        removed_fraction=DEFAULT_REMOVED_FRACTION,
+        holes=_holes(drawing),
+        tolerances=_tolerances(drawing),
+        general_tolerance=general,
+        setups=setups,
+        finish=None if finish and finish.lower().startswith("as machined") else finish,
+        feature_count=len(drawing.dimensions),
+        quantities=answers.quantities,
+        assumptions=tuple(assumptions),
+    )
+    return Intake(spec=spec, needs=tuple(needs))
+
+
+def _holes(drawing: ParsedDrawing) -> tuple[HoleFeature, ...]:
+    holes = []
+    for d in drawing.dimensions:
+        if d.kind is DimensionKind.THREAD:
+            holes.append(HoleFeature(diameter_mm=d.nominal_mm, count=d.count, threaded=True, thread=d.thread))
+        elif d.kind is DimensionKind.DIAMETER and d.nominal_mm <= 50:
+            holes.append(HoleFeature(diameter_mm=d.nominal_mm, count=d.count))
+    return tuple(holes)
+
+
+def _tolerances(drawing: ParsedDrawing) -> tuple[ToleranceFeature, ...]:
+    return tuple(
+        ToleranceFeature(nominal_mm=d.nominal_mm, band_mm=d.tolerance_band_mm, label=d.text)
+        for d in drawing.dimensions
+        if d.tolerance_band_mm is not None and d.kind is not DimensionKind.ANGULAR
+    )

@@ -1,0 +1,62 @@
+"""Messages as they cross the channel edge: what came in and what goes out."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Channel(StrEnum):
+    CHAT = "chat"
+    SLACK = "slack"
+    EMAIL = "email"
+
+
+class ThreadKey(Frozen):
+    """Where a conversation lives: chat thread name, Slack channel+thread_ts, or an email root Message-ID."""
+
+    channel: Channel
+    id: str
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.id}"
+
+
+class Attachment(Frozen):
+    filename: str
+    data: bytes = Field(repr=False)
+    content_type: str | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+class InboundMessage(Frozen):
+    """One message from a user. ``dedupe_key`` is unique per delivery (Slack event_id, email Message-ID)."""
+
+    thread: ThreadKey
+    dedupe_key: str
+    sender: str = ""
+    text: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    received_at: datetime
+
+
+class RenderedReply(Frozen):
+    """A reply rendered for every channel; each channel sends the parts it uses."""
+
+    thread: ThreadKey
+    in_reply_to: str
+    outcome: str
+    subject: str
+    text: str
+    html: str
+    blocks: tuple[dict[str, object], ...] = ()

@@ -1,0 +1,185 @@
+"""The one orchestration function: receive -> store -> parse -> intake -> estimate -> render -> commit.
+
+Channels translate their wire format to an InboundMessage, call ``handle``, then ``deliver`` the pending
+replies. Everything here is synchronous and takes its IO (store, clock) from ``Deps``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Protocol
+
+from jinja2 import Environment
+
+from bot.conversation import QuoteMemo, Step, ThreadState, advance
+from bot.intake import build_part_spec, part_name
+from bot.intents import read_intent
+from bot.models import Attachment, InboundMessage, RenderedReply, ThreadKey
+from bot.render import render_blocks, render_html, render_subject, render_text
+from bot.reply import PartQuote, Reply, UnreadableFile, describe_changes, pick_rows, summarize_drawing
+from bot.store import ThreadStore
+from estimator import EstimateError, PartSpec, RateCard, estimate
+from parsers import ParsedDrawing, ParseError, UnsupportedFileType, parse_drawing
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+
+
+class ReplySender(Protocol):
+    def send(self, reply: RenderedReply) -> None: ...
+
+
+@dataclass(frozen=True)
+class Deps:
+    store: ThreadStore
+    card: RateCard
+    env: Environment
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    parse: Callable[[bytes, str], ParsedDrawing] = parse_drawing
+    max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
+    ask_material: bool = True
+    # When only the quantity is missing, price the standard breaks anyway (the CLI's quote command).
+    price_without_quantity: bool = False
+
+
+def handle(inbound: InboundMessage, deps: Deps) -> RenderedReply | None:
+    """Store an inbound message, then answer it. Returns None for a redelivered message."""
+    if not deps.store.record_inbound(inbound):
+        logger.info("duplicate %s thread=%s ignored", inbound.dedupe_key, inbound.thread)
+        return None
+    return process(inbound, deps)
+
+
+def process(inbound: InboundMessage, deps: Deps) -> RenderedReply:
+    """Answer a stored inbound message and commit the turn (state + pending reply) in one transaction."""
+    started = time.perf_counter()
+    state = deps.store.load_state(inbound.thread)
+    drawings, unreadable = read_attachments(inbound.attachments, deps)
+    intent = read_intent(inbound.text, deps.card)
+    if not intent.quantities and not state.quantities:
+        printed = next((d.quantity for d in drawings if d.quantity), None)
+        if printed:
+            intent = replace(intent, quantities=(printed,))
+    state, step = advance(state, new_drawings=drawings, unreadable=len(unreadable), intent=intent)
+    reply, state = compose_reply(state, step, unreadable=unreadable, deps=deps)
+    rendered = render_reply(reply, inbound=inbound, env=deps.env)
+    deps.store.commit_turn(state, rendered)
+    logger.info(
+        "handled %s thread=%s files=%s outcome=%s issues=%s in %.1fs",
+        inbound.thread.channel,
+        inbound.thread,
+        [d.format.value for d in drawings] + [u.code for u in unreadable],
+        rendered.outcome,
+        sorted({i.code.value for d in drawings for i in d.issues}),
+        time.perf_counter() - started,
+    )
+    return rendered
+
+
+def deliver(store: ThreadStore, sender: ReplySender, *, thread: ThreadKey | None = None) -> int:
+    """Send every pending reply (of one thread, or all), oldest first; returns how many were sent."""
+    sent = 0
+    for reply in store.pending_outbound(thread):
+        sender.send(reply)
+        store.mark_sent(reply)
+        sent += 1
+    return sent
+
+
+def recover(deps: Deps, *, thread: ThreadKey | None = None) -> list[RenderedReply]:
+    """Answer messages that were stored but not answered before a crash or restart."""
+    return [process(message, deps) for message in deps.store.pending_inbound(thread)]
+
+
+def read_attachments(
+    files: tuple[Attachment, ...], deps: Deps
+) -> tuple[tuple[ParsedDrawing, ...], tuple[UnreadableFile, ...]]:
+    """Parse every attachment; a file that cannot be read becomes an UnreadableFile, never an exception."""
+    drawings: list[ParsedDrawing] = []
+    unreadable: list[UnreadableFile] = []
+    for a in files:
+        if len(a.data) > deps.max_attachment_bytes:
+            unreadable.append(UnreadableFile(filename=a.filename, code="too-large"))
+            continue
+        try:
+            drawings.append(deps.parse(a.data, a.filename))
+        except UnsupportedFileType as exc:
+            unreadable.append(UnreadableFile(filename=a.filename, code=exc.code, detected=exc.detected))
+        except ParseError as exc:
+            logger.info("could not read %s: %s", a.filename, exc)
+            unreadable.append(UnreadableFile(filename=a.filename, code=exc.code))
+    return tuple(drawings), tuple(unreadable)
+
+
+def compose_reply(
+    state: ThreadState, step: Step, *, unreadable: tuple[UnreadableFile, ...], deps: Deps
+) -> tuple[Reply, ThreadState]:
+    """Decide what the reply says; for estimates, price the thread's current drawings."""
+    current = state.current_drawings()
+    summaries = tuple(summarize_drawing(d, name=part_name(d)) for d in current)
+    base = Reply(step=step, currency=deps.card.currency, unreadable=unreadable,
+                 default_material=deps.card.default_material)
+    if step in (Step.ASK_FOR_DRAWING, Step.HELP, Step.ACKNOWLEDGE, Step.CANCELLED) or (
+        step is Step.UNREADABLE and not current
+    ):
+        extra = {"quantities": ", ".join(f"{q:,}" for q in state.quantities)} if state.quantities else {}
+        return replace(base, extra=extra), state
+    if step is Step.UNREADABLE:
+        return replace(base, drawings=summaries), state
+
+    specs: list[PartSpec] = []
+    needs: list[str] = []
+    for drawing in current:
+        intake = build_part_spec(drawing, state.answers, deps.card, ask_material=deps.ask_material)
+        needs += [n for n in intake.needs if n not in needs]
+        if intake.spec is not None:
+            specs.append(intake.spec)
+    if needs and not (deps.price_without_quantity and needs == ["quantity"] and specs):
+        return replace(base, drawings=summaries, needs=tuple(needs)), state
+    base = replace(base, needs=tuple(needs))
+    try:
+        result = estimate(specs, deps.card)
+    except EstimateError as exc:
+        logger.info("could not estimate thread=%s: %s", state.key, exc)
+        return replace(base, step=Step.HELP, drawings=summaries), state
+
+    parts = []
+    for part in result.parts:
+        headline, rows = pick_rows(part.breaks)
+        parts.append(PartQuote(estimate=part, headline=headline, rows=rows))
+    breakdown = step is Step.BREAKDOWN
+    if breakdown and state.last_quote:
+        number = state.last_quote.number
+    else:
+        number = deps.store.next_quote_number(state.key, now=deps.now())
+    first = parts[0].headline
+    memo = QuoteMemo(
+        number=number,
+        quantity=first.quantity,
+        unit_price=str(first.unit_price),
+        total=str(first.total),
+        lead_time_days=first.lead_time_days,
+        material=result.parts[0].material_name,
+        drawings=tuple(s.name for s in summaries),
+    )
+    changes = () if breakdown else describe_changes(state.last_quote, memo)
+    reply = replace(base, drawings=summaries, parts=tuple(parts), quote_number=number,
+                    changes=changes, breakdown=breakdown)
+    return reply, state.model_copy(update={"last_quote": memo})
+
+
+def render_reply(reply: Reply, *, inbound: InboundMessage, env: Environment) -> RenderedReply:
+    return RenderedReply(
+        thread=inbound.thread,
+        in_reply_to=inbound.dedupe_key,
+        outcome=Step.ASK_MISSING.value if reply.template == "needs_info" else reply.step.value,
+        subject=render_subject(reply),
+        text=render_text(env, reply),
+        html=render_html(env, reply),
+        blocks=render_blocks(env, reply),
+    )

@@ -1,0 +1,99 @@
+"""Replies rendered from templates/ with jinja2: plain text and HTML for email (and chat), Block Kit for Slack."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from typing import Any
+
+from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateNotFound, select_autoescape
+
+from bot.reply import Reply, describe_tolerance, format_number
+from estimator import PriceBreak
+
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+
+
+class ResourceLoader(BaseLoader):
+    """Loads templates from the installed ``templates`` package, never from a source-tree path."""
+
+    def __init__(self, root: Traversable) -> None:
+        self.root = root
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Any]:
+        node = self.root
+        for part in template.split("/"):
+            node = node.joinpath(part)
+        if not node.is_file():
+            raise TemplateNotFound(template)
+        return node.read_text(encoding="utf-8"), template, lambda: True
+
+
+def money(value: Decimal | float, currency: str = "USD") -> str:
+    symbol = _SYMBOLS.get(currency, currency + " ")
+    return f"{symbol}{Decimal(value):,.2f}"
+
+
+def mrkdwn(text: object) -> str:
+    """Escape Slack's control characters in user-supplied text."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def make_environment(root: Traversable | None = None) -> Environment:
+    env = Environment(
+        loader=ResourceLoader(root or files("templates")),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        money=money,
+        mrkdwn=mrkdwn,
+        number=format_number,
+        tolerance=describe_tolerance,
+        qty=lambda n: f"{int(n):,}",
+        slack_row=slack_row,
+        rjust=lambda v, width: str(v).rjust(width),
+        ljust=lambda v, width: str(v).ljust(width),
+    )
+    return env
+
+
+def render_text(env: Environment, reply: Reply) -> str:
+    return env.get_template(f"email/{reply.template}.txt").render(reply=reply)
+
+
+def render_html(env: Environment, reply: Reply) -> str:
+    return env.get_template(f"email/{reply.template}.html").render(reply=reply)
+
+
+def render_blocks(env: Environment, reply: Reply) -> tuple[dict[str, object], ...]:
+    """Block Kit blocks; the template's output is parsed, so malformed JSON fails here, not in Slack."""
+    raw = env.get_template(f"slack/{reply.template}.json").render(reply=reply)
+    blocks = json.loads(raw)
+    if not isinstance(blocks, list):
+        raise ValueError(f"slack/{reply.template}.json rendered {type(blocks).__name__}, expected a list")
+    return tuple(blocks)
+
+
+def render_subject(reply: Reply) -> str:
+    names = ", ".join(d.name for d in reply.drawings) or "your drawing"
+    if reply.parts and reply.quote_number:
+        return f"Quote {reply.quote_number}: {names}"
+    if reply.needs:
+        return f"{names}: a question before I can quote"
+    if reply.unreadable:
+        return f"Could not read {', '.join(u.filename for u in reply.unreadable)}"
+    return "quotebot"
+
+
+def slack_row(b: PriceBreak, currency: str) -> str:
+    star = "*" if b.requested else ""
+    return (
+        f"{star}{b.quantity:,} pcs{star} · {b.route.value} · {money(b.unit_price, currency)} each"
+        f" · {money(b.total, currency)} · {b.lead_time_days} d"
+    )

@@ -1,0 +1,149 @@
+"""What a reply says, as data: built from the thread's drawings, needs and estimate; rendered by templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from bot.conversation import QuoteMemo, Step
+from estimator import PartEstimate, PriceBreak
+from parsers import Dimension, ParsedDrawing
+
+# Issue codes the user should hear about, in plain words (details come from the parser).
+_USER_ISSUES = {
+    "units-assumed", "units-inferred", "no-dimensions", "no-text-layer", "text-override-mismatch",
+    "unknown-fit", "no-thickness", "low-confidence", "pages-skipped",
+}
+
+
+@dataclass(frozen=True)
+class DrawingSummary:
+    name: str
+    file: str
+    size: str | None
+    material: str | None
+    dimension_count: int
+    tightest: str | None
+    general_tolerance: str | None
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UnreadableFile:
+    filename: str
+    code: str
+    detected: str | None = None
+
+
+@dataclass(frozen=True)
+class PartQuote:
+    estimate: PartEstimate
+    headline: PriceBreak
+    rows: tuple[PriceBreak, ...]
+
+
+@dataclass(frozen=True)
+class Reply:
+    step: Step
+    currency: str = "USD"
+    drawings: tuple[DrawingSummary, ...] = ()
+    unreadable: tuple[UnreadableFile, ...] = ()
+    needs: tuple[str, ...] = ()
+    default_material: str = ""
+    parts: tuple[PartQuote, ...] = ()
+    quote_number: str | None = None
+    changes: tuple[str, ...] = ()
+    breakdown: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def template(self) -> str:
+        if self.parts:
+            return "estimate"
+        if self.needs:
+            return "needs_info"
+        if self.step is Step.UNREADABLE:
+            return "unreadable_file"
+        return "message"
+
+
+def format_number(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def describe_tolerance(d: Dimension) -> str:
+    """The printed tolerance in words: "±0.02", "+0.1/0", or "H7 (+0.015/0)" for a fit."""
+    if d.upper is None or d.lower is None:
+        return d.fit or ""
+    if abs(d.upper + d.lower) < 1e-9:
+        limits = f"±{format_number(d.upper)}"
+    else:
+        upper = "0" if d.upper == 0 else f"+{format_number(d.upper)}" if d.upper > 0 else f"-{format_number(-d.upper)}"
+        lower = "0" if d.lower == 0 else f"+{format_number(d.lower)}" if d.lower > 0 else f"-{format_number(-d.lower)}"
+        limits = f"{upper}/{lower}"
+    return f"{d.fit} ({limits})" if d.fit else limits
+
+
+def summarize_drawing(drawing: ParsedDrawing, *, name: str) -> DrawingSummary:
+    units = {"in": "in", "mm": "mm", None: "mm"}[drawing.units]
+    env = drawing.envelope
+    size = None
+    if env is not None:
+        parts = [env.x, env.y] + ([env.z] if env.z else [])
+        size = " × ".join(format_number(v) for v in parts) + f" {units}"
+    toleranced = [d for d in drawing.dimensions if d.tolerance_band_mm is not None]
+    tightest = None
+    if toleranced:
+        best = min(toleranced, key=lambda d: d.tolerance_band_mm or 0.0)
+        where = ("Ø" if best.kind.value == "diameter" else "") + format_number(best.nominal)
+        tightest = f"{describe_tolerance(best)} {units} on {where}"
+    notes = tuple(i.detail for i in drawing.issues if i.code.value in _USER_ISSUES)
+    return DrawingSummary(
+        name=name,
+        file=drawing.file,
+        size=size,
+        material=drawing.material,
+        dimension_count=len(drawing.dimensions),
+        tightest=tightest,
+        general_tolerance=drawing.general_tolerance,
+        notes=notes,
+    )
+
+
+def pick_rows(breaks: tuple[PriceBreak, ...], *, limit: int = 7) -> tuple[PriceBreak, tuple[PriceBreak, ...]]:
+    """The headline break (the first quantity asked) and the rows around the asked quantities."""
+    asked = [b for b in breaks if b.requested]
+    if not asked:
+        return breaks[0], tuple(sorted(breaks, key=lambda b: b.quantity))
+    headline = asked[0]
+    keep = {b.quantity for b in asked}
+    ordered = sorted(breaks, key=lambda b: b.quantity)
+    for b in asked:
+        i = ordered.index(b)
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(ordered):
+                keep.add(ordered[j].quantity)
+    rows = [b for b in ordered if b.quantity in keep]
+    if len(rows) > limit:
+        rows = [b for b in rows if b.requested] or rows[:limit]
+    return headline, tuple(rows)
+
+
+def describe_changes(previous: QuoteMemo | None, current: QuoteMemo) -> tuple[str, ...]:
+    """One line per change since the last quote in the thread: inputs first, then the money."""
+    if previous is None:
+        return ()
+    lines = []
+    if previous.material != current.material:
+        lines.append(f"material {previous.material} → {current.material}")
+    if previous.drawings != current.drawings:
+        lines.append(f"drawing {', '.join(previous.drawings)} → {', '.join(current.drawings)}")
+    if previous.quantity != current.quantity:
+        lines.append(f"quantity {previous.quantity:,} → {current.quantity:,}")
+    old, new = Decimal(previous.unit_price), Decimal(current.unit_price)
+    if old != new:
+        pct = (new - old) / old * 100 if old else Decimal(0)
+        lines.append(f"unit price {old:,.2f} → {new:,.2f} ({pct:+.0f}%)")
+    if previous.lead_time_days != current.lead_time_days:
+        lines.append(f"lead time {previous.lead_time_days} → {current.lead_time_days} working days")
+    return tuple(lines)

@@ -1,0 +1,216 @@
+"""Durable thread storage: every inbound message, every reply and each thread's state.
+
+SQLAlchemy Core over SQLite (the default) or PostgreSQL (by URL). The contract that keeps a crash from
+dropping or double-answering a message:
+
+1. ``record_inbound`` stores the message and its attachments before any work (False for a redelivery);
+2. ``commit_turn`` saves the new state, the reply (as *pending*) and marks the inbound *answered*, in
+   one transaction;
+3. the channel sends pending replies and marks them ``sent``; after a restart ``pending_inbound`` and
+   ``pending_outbound`` tell what is left to do.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from bot.conversation import ThreadState
+from bot.models import Attachment, InboundMessage, RenderedReply, ThreadKey
+
+metadata = sa.MetaData()
+
+threads = sa.Table(
+    "threads",
+    metadata,
+    sa.Column("key", sa.String(512), primary_key=True),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+messages = sa.Table(
+    "messages",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("thread", sa.String(512), nullable=False, index=True),
+    sa.Column("direction", sa.String(3), nullable=False),  # "in" | "out"
+    sa.Column("dedupe_key", sa.String(512), nullable=False, unique=True),
+    sa.Column("status", sa.String(16), nullable=False),  # in: received|answered; out: pending|sent
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+attachments = sa.Table(
+    "attachments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("message_id", sa.Integer, sa.ForeignKey("messages.id"), nullable=False, index=True),
+    sa.Column("filename", sa.String(1024), nullable=False),
+    sa.Column("content_type", sa.String(255)),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)
+quote_numbers = sa.Table(
+    "quote_numbers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("thread", sa.String(512), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+class ThreadStore(Protocol):
+    def record_inbound(self, message: InboundMessage) -> bool: ...
+    def load_state(self, key: ThreadKey) -> ThreadState: ...
+    def commit_turn(self, state: ThreadState, reply: RenderedReply) -> None: ...
+    def next_quote_number(self, key: ThreadKey, *, now: datetime) -> str: ...
+    def pending_inbound(self, thread: ThreadKey | None = None) -> list[InboundMessage]: ...
+    def pending_outbound(self, thread: ThreadKey | None = None) -> list[RenderedReply]: ...
+    def mark_sent(self, reply: RenderedReply) -> None: ...
+
+
+def _out_key(in_reply_to: str) -> str:
+    return f"reply:{in_reply_to}"
+
+
+class SqlThreadStore:
+    """ThreadStore on any SQLAlchemy URL (``sqlite:///path.db``, ``postgresql+psycopg://...``)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = sa.create_engine(url, future=True)
+        metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> SqlThreadStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    def record_inbound(self, message: InboundMessage) -> bool:
+        payload = message.model_dump(mode="json", exclude={"attachments"})
+        with self._tx() as conn:
+            exists = conn.execute(
+                sa.select(messages.c.id).where(messages.c.dedupe_key == message.dedupe_key)
+            ).first()
+            if exists:
+                return False
+            msg_id = conn.execute(
+                messages.insert().values(
+                    thread=str(message.thread),
+                    direction="in",
+                    dedupe_key=message.dedupe_key,
+                    status="received",
+                    payload=json.dumps(payload),
+                    created_at=message.received_at,
+                )
+            ).inserted_primary_key[0]
+            for a in message.attachments:
+                conn.execute(
+                    attachments.insert().values(
+                        message_id=msg_id, filename=a.filename, content_type=a.content_type, data=a.data
+                    )
+                )
+        return True
+
+    def load_state(self, key: ThreadKey) -> ThreadState:
+        with self._tx() as conn:
+            row = conn.execute(sa.select(threads.c.state).where(threads.c.key == str(key))).first()
+        if row is None:
+            return ThreadState(key=key)
+        return ThreadState.model_validate_json(row[0])
+
+    def commit_turn(self, state: ThreadState, reply: RenderedReply) -> None:
+        now = datetime.now(UTC)
+        body = state.model_dump_json(round_trip=True)
+        with self._tx() as conn:
+            updated = conn.execute(
+                threads.update().where(threads.c.key == str(state.key)).values(state=body, updated_at=now)
+            ).rowcount
+            if not updated:
+                conn.execute(threads.insert().values(key=str(state.key), state=body, updated_at=now))
+            conn.execute(
+                messages.update()
+                .where(messages.c.dedupe_key == reply.in_reply_to)
+                .values(status="answered")
+            )
+            conn.execute(
+                messages.insert().values(
+                    thread=str(state.key),
+                    direction="out",
+                    dedupe_key=_out_key(reply.in_reply_to),
+                    status="pending",
+                    payload=reply.model_dump_json(),
+                    created_at=now,
+                )
+            )
+
+    def next_quote_number(self, key: ThreadKey, *, now: datetime) -> str:
+        with self._tx() as conn:
+            number = conn.execute(
+                quote_numbers.insert().values(thread=str(key), created_at=now)
+            ).inserted_primary_key[0]
+        return f"Q-{now.year}-{number:04d}"
+
+    def pending_inbound(self, thread: ThreadKey | None = None) -> list[InboundMessage]:
+        """Stored messages not yet answered (all threads, or one), oldest first."""
+        query = sa.select(messages.c.id, messages.c.payload).where(
+            messages.c.direction == "in", messages.c.status == "received"
+        )
+        if thread is not None:
+            query = query.where(messages.c.thread == str(thread))
+        with self._tx() as conn:
+            rows = conn.execute(query.order_by(messages.c.id)).all()
+            found = []
+            for msg_id, payload in rows:
+                files = conn.execute(
+                    sa.select(attachments.c.filename, attachments.c.content_type, attachments.c.data)
+                    .where(attachments.c.message_id == msg_id)
+                    .order_by(attachments.c.id)
+                ).all()
+                data = json.loads(payload)
+                data["attachments"] = [
+                    Attachment(filename=f, content_type=ct, data=bytes(d)) for f, ct, d in files
+                ]
+                found.append(InboundMessage.model_validate(data))
+        return found
+
+    def pending_outbound(self, thread: ThreadKey | None = None) -> list[RenderedReply]:
+        """Replies committed but not yet sent (all threads, or one), oldest first."""
+        query = sa.select(messages.c.payload).where(
+            messages.c.direction == "out", messages.c.status == "pending"
+        )
+        if thread is not None:
+            query = query.where(messages.c.thread == str(thread))
+        with self._tx() as conn:
+            rows = conn.execute(query.order_by(messages.c.id)).all()
+        return [RenderedReply.model_validate_json(r[0]) for r in rows]
+
+    def mark_sent(self, reply: RenderedReply) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                messages.update()
+                .where(messages.c.dedupe_key == _out_key(reply.in_reply_to))
+                .values(status="sent")
+            )
+
+    def history(self, key: ThreadKey) -> list[tuple[str, str]]:
+        """(direction, text) of every message in a thread, oldest first."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                sa.select(messages.c.direction, messages.c.payload)
+                .where(messages.c.thread == str(key))
+                .order_by(messages.c.id)
+            ).all()
+        return [(d, json.loads(p).get("text", "")) for d, p in rows]

@@ -1,0 +1,47 @@
+"""Errors raised when a part cannot be priced by the estimator at all.
+
+* EstimateError
+  + UnknownMaterial          (also ValueError): the spec names a material the rate card does not list
+  + OutsideMachineEnvelope   (also ValueError): the stock does not fit the travel of any mill on the card
+
+Everything short of that (tight tolerances, deep holes, assumed material...) is not an error: it becomes
+a ScaleUpWarning or an assumption on the PartEstimate.
+"""
+
+from __future__ import annotations
+
+
+class EstimateError(Exception):
+    """Base class: the part needs a human quote."""
+
+
+class UnknownMaterial(EstimateError, ValueError):
+    """The material text matches no material key or alias on the rate card.
+
+    Attributes:
+        name: the text as given.
+        choices: the card's material keys, sorted.
+    """
+
+    def __init__(self, name: str, *, choices: tuple[str, ...]) -> None:
+        super().__init__(f"unknown material {name!r}; the rate card lists: {', '.join(choices)}")
+        self.name = name
+        self.choices = choices
+
+
+class OutsideMachineEnvelope(EstimateError, ValueError):
+    """The stock is larger than the travel of every mill on the card.
+
+    Attributes:
+        stock_mm: the stock size (x, y, z) in mm.
+        largest_travel_mm: the largest machine travel (x, y, z) in mm on the card.
+    """
+
+    def __init__(
+        self, *, stock_mm: tuple[float, float, float], largest_travel_mm: tuple[float, float, float]
+    ) -> None:
+        stock = " x ".join(f"{v:g}" for v in stock_mm)
+        travel = " x ".join(f"{v:g}" for v in largest_travel_mm)
+        super().__init__(f"stock {stock} mm does not fit any machine (largest travel {travel} mm)")
+        self.stock_mm = stock_mm
+        self.largest_travel_mm = largest_travel_mm

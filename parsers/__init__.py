@@ -1,0 +1,64 @@
+"""Drawing parsers: bytes in, ParsedDrawing out. Pure: no network, no disk, nothing from ``bot``."""
+
+from __future__ import annotations
+
+from parsers.errors import (
+    CorruptDrawing,
+    DrawingTooLarge,
+    EmptyFile,
+    EncryptedPdf,
+    ParseError,
+    UnsupportedFileType,
+)
+from parsers.models import (
+    Dimension,
+    DimensionKind,
+    DrawingKind,
+    Envelope,
+    IssueCode,
+    ParsedDrawing,
+    ParseIssue,
+)
+from parsers.sniff import sniff_kind
+
+__all__ = [
+    "CorruptDrawing",
+    "Dimension",
+    "DimensionKind",
+    "DrawingKind",
+    "DrawingTooLarge",
+    "EmptyFile",
+    "EncryptedPdf",
+    "Envelope",
+    "IssueCode",
+    "ParseError",
+    "ParseIssue",
+    "ParsedDrawing",
+    "UnsupportedFileType",
+    "parse_drawing",
+    "sniff_kind",
+]
+
+
+def parse_drawing(data: bytes, filename: str) -> ParsedDrawing:
+    """Read a DXF or PDF drawing.
+
+    Args:
+        data: the file's bytes.
+        filename: the attachment's name, kept in the result and in error messages.
+
+    Returns:
+        The callouts, title-block fields and issues found.
+
+    Raises:
+        ParseError: the file could not be read at all (see ``parsers.errors`` for the tree).
+    """
+    kind = sniff_kind(data, filename)
+    # Local imports: ezdxf and pymupdf are heavy, and only one of them is needed per file.
+    if kind is DrawingKind.DXF:
+        from parsers.dxf import parse_dxf
+
+        return parse_dxf(data, filename)
+    from parsers.pdf import parse_pdf
+
+    return parse_pdf(data, filename)

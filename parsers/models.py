@@ -1,0 +1,139 @@
+"""What the parsers hand to the rest of quotebot: a ParsedDrawing and its parts.
+
+Values are kept as the sheet prints them (drawing units) and also exposed in millimetres
+(``*_mm``) for the estimator, which never sees inches.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+MM_PER_INCH = 25.4
+
+Units = Literal["mm", "in"]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DrawingKind(StrEnum):
+    DXF = "dxf"
+    PDF = "pdf"
+
+
+class DimensionKind(StrEnum):
+    LINEAR = "linear"
+    DIAMETER = "diameter"
+    RADIUS = "radius"
+    ANGULAR = "angular"
+    THREAD = "thread"
+    CHAMFER = "chamfer"
+    OTHER = "other"
+
+
+class IssueCode(StrEnum):
+    """Recoverable problems, reported with the drawing instead of raised."""
+
+    UNITS_ASSUMED = "units-assumed"
+    UNITS_INFERRED = "units-inferred"
+    NO_DIMENSIONS = "no-dimensions"
+    TEXT_OVERRIDE_MISMATCH = "text-override-mismatch"
+    UNKNOWN_FIT = "unknown-fit"
+    UNREADABLE_CALLOUT = "unreadable-callout"
+    NO_TEXT_LAYER = "no-text-layer"
+    LOW_CONFIDENCE = "low-confidence"
+    ENVELOPE_ESTIMATED = "envelope-estimated"
+    NO_THICKNESS = "no-thickness"
+    DXF_REPAIRED = "dxf-repaired"
+    PAGES_SKIPPED = "pages-skipped"
+
+
+class ParseIssue(Frozen):
+    code: IssueCode
+    detail: str
+
+
+class Point(Frozen):
+    x: float
+    y: float
+
+
+class Dimension(Frozen):
+    """One callout as printed on the sheet.
+
+    ``nominal``, ``upper`` and ``lower`` are in drawing units. ``upper``/``lower`` are signed
+    deviations printed on this callout (``±0.1`` -> 0.1, -0.1), or derived from a fit class when only
+    the fit is printed; both are None when the general tolerance applies.
+    """
+
+    text: str
+    nominal: float
+    kind: DimensionKind
+    upper: float | None = None
+    lower: float | None = None
+    fit: str | None = None
+    count: int = 1
+    page: int | None = None
+    confidence: float = 1.0
+    units: Units | None = None
+    thread: str | None = None
+    basic: bool = False
+    reference: bool = False
+    position: Point | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def nominal_mm(self) -> float:
+        return self.nominal * MM_PER_INCH if self.units == "in" else self.nominal
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def tolerance_band_mm(self) -> float | None:
+        """Total width of the printed tolerance zone in mm, None when none is printed."""
+        if self.upper is None or self.lower is None:
+            return None
+        band = abs(self.upper - self.lower)
+        return band * MM_PER_INCH if self.units == "in" else band
+
+
+class Envelope(Frozen):
+    """Overall part size in drawing units; z is None when the drawing does not show it."""
+
+    x: float
+    y: float
+    z: float | None = None
+
+
+class ParsedDrawing(Frozen):
+    file: str
+    format: DrawingKind
+    units: Units | None = None
+    envelope: Envelope | None = None
+    general_tolerance: str | None = None
+    material: str | None = None
+    finish: str | None = None
+    part_number: str | None = None
+    revision: str | None = None
+    thickness: float | None = Field(default=None, description="from a note such as 'THK 6', drawing units")
+    quantity: int | None = Field(default=None, description="a quantity printed on the sheet, e.g. 'QTY 50'")
+    views: int | None = None
+    pages: int = 1
+    notes: tuple[str, ...] = ()
+    dimensions: tuple[Dimension, ...] = ()
+    issues: tuple[ParseIssue, ...] = ()
+
+    @property
+    def mm_per_unit(self) -> float:
+        return MM_PER_INCH if self.units == "in" else 1.0
+
+    def to_contract(self) -> dict[str, Any]:
+        """The `quotebot extract --json` object for this drawing (a stable contract)."""
+        data = self.model_dump(mode="json", exclude={"dimensions"})
+        data["dimensions"] = [
+            d.model_dump(mode="json", exclude_none=False) for d in self.dimensions
+        ]
+        return data

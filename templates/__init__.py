@@ -1,0 +1,1 @@
+"""Reply templates (jinja2), shipped as package data and loaded with importlib.resources."""

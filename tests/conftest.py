@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DRAWINGS = ROOT / "fixtures" / "drawings"
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def fixture_path(name: str) -> Path:
+    """A committed fixture drawing, e.g. fixture_path("dxf/bracket.dxf")."""
+    return DRAWINGS / name
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never see the developer's Slack, email or database settings."""
+    for name in list(os.environ):
+        if name.startswith(("QUOTEBOT_", "SLACK_")) and name != "QUOTEBOT_TEST_POSTGRES_URL":
+            monkeypatch.delenv(name)
+
+
+def _postgres_url() -> str | None:
+    return os.environ.get("QUOTEBOT_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a new schema on the test PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'quotebot.db'}"
+        return
+    url = _postgres_url()
+    if not url:
+        pytest.skip("QUOTEBOT_TEST_POSTGRES_URL is not set (scripts/test sets it when a server runs)")
+    import sqlalchemy as sa
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in url else "?"
+    yield f"{url}{sep}options=-csearch_path%3D{schema}"
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()

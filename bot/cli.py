@@ -192,13 +192,13 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     status = settings.channel_status()
-    for name, configured, detail in status:
+    for name, _ok, detail in status:
         print(f"{name:<6} {detail}")
-    configured = [name for name, ok, _ in status if ok]
-    if configured:
+    ready = [name for name, ok, _ in status if ok]
+    if ready:
         print(
-            f"quotebot serve: {', '.join(configured)} configured, but this version has no "
-            f"{' or '.join(configured)} channel yet; use `quotebot chat` for now.",
+            f"quotebot serve: {', '.join(ready)} configured, but this version has no "
+            f"{' or '.join(ready)} channel yet; use `quotebot chat` for now.",
             file=sys.stderr,
         )
     else:

@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -72,6 +72,12 @@ class ThreadStore(Protocol):
     def mark_sent(self, reply: RenderedReply) -> None: ...
 
 
+def _new_id(result: sa.CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
 def _out_key(in_reply_to: str) -> str:
     return f"reply:{in_reply_to}"
 
@@ -106,7 +112,7 @@ class SqlThreadStore:
             ).first()
             if exists:
                 return False
-            msg_id = conn.execute(
+            msg_id = _new_id(conn.execute(
                 messages.insert().values(
                     thread=str(message.thread),
                     direction="in",
@@ -115,7 +121,7 @@ class SqlThreadStore:
                     payload=json.dumps(payload),
                     created_at=message.received_at,
                 )
-            ).inserted_primary_key[0]
+            ))
             for a in message.attachments:
                 conn.execute(
                     attachments.insert().values(
@@ -158,9 +164,7 @@ class SqlThreadStore:
 
     def next_quote_number(self, key: ThreadKey, *, now: datetime) -> str:
         with self._tx() as conn:
-            number = conn.execute(
-                quote_numbers.insert().values(thread=str(key), created_at=now)
-            ).inserted_primary_key[0]
+            number = _new_id(conn.execute(quote_numbers.insert().values(thread=str(key), created_at=now)))
         return f"Q-{now.year}-{number:04d}"
 
     def pending_inbound(self, thread: ThreadKey | None = None) -> list[InboundMessage]:

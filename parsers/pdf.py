@@ -111,8 +111,9 @@ def _read_page(page: Any, number: int) -> _Page:
         text = group.text
         if (sheet.in_title_block(box) or (sheet.in_edge_band(box) and _BARE_ZONE.match(text))
                 or not re.search(r"\d", text) or in_sentence(group, runs)
-                or (_BARE_ZONE.match(text) and in_balloon(group, rings))):
-            continue
+                or (_BARE_ZONE.match(text) and in_balloon(group, rings))
+                or read_group(group, units="mm", page=number) is None):
+            continue  # its runs are read as note text below
         out.groups.append((group, is_boxed(group, segs)))
     out.note_lines += note_lines(runs, skip={id(r) for g, _ in out.groups for r in g.runs})
     return out

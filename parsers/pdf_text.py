@@ -102,30 +102,31 @@ def _span_runs(span: dict[str, Any], dx: float, dy: float) -> list[Run]:
     if not chars:
         run = _make_run(span, [], dx, dy, size)
         return [run] if run is not None else []
-    words: list[list[dict[str, Any]]] = []
-    for ch in chars:
-        if not ch["c"].strip():
-            words.append([])
-        elif words and words[-1]:
-            words[-1].append(ch)
-        else:
-            words.append([ch])
-    pieces: list[list[dict[str, Any]]] = []
-    last: list[dict[str, Any]] = []
-    for word in (w for w in words if w):
-        text = "".join(c["c"] for c in word)
-        prev = "".join(c["c"] for c in last)
-        gap = _frame(dx, dy, *word[0]["origin"])[0] - _frame(dx, dy, *last[-1]["origin"])[0] if last else 0.0
-        if pieces and not (_BARE_NUMBER.match(text) and _BARE_NUMBER.match(prev)) and gap < 2.0 * size:
-            start = chars.index(last[-1]) + 1
-            pieces[-1] += chars[start:chars.index(word[0])] + word
-        else:
-            pieces.append(list(word))
-        last = word
-    return [run for piece in pieces if (run := _make_run(span, piece, dx, dy, size)) is not None]
+    words: list[tuple[int, int]] = []  # [start, end) char indices of each word
+    for i, ch in enumerate(chars):
+        if ch["c"].strip():
+            if words and words[-1][1] == i:
+                words[-1] = (words[-1][0], i + 1)
+            else:
+                words.append((i, i + 1))
+    pieces: list[tuple[int, int]] = []
+    for start, end in words:
+        if pieces:
+            prev_start, prev_end = pieces[-1]
+            last_word = next(w for w in reversed(words) if w[1] == prev_end)
+            text = "".join(c["c"] for c in chars[start:end])
+            prev = "".join(c["c"] for c in chars[last_word[0]:last_word[1]])
+            gap = _frame(dx, dy, *chars[start]["origin"])[0] - _frame(dx, dy, *chars[prev_end - 1]["origin"])[0]
+            if not (_BARE_NUMBER.match(text) and _BARE_NUMBER.match(prev)) and gap < 2.0 * size:
+                pieces[-1] = (prev_start, end)
+                continue
+        pieces.append((start, end))
+    return [run for a, b in pieces if (run := _make_run(span, chars[a:b], dx, dy, size)) is not None]
 
 
-def _make_run(span: dict[str, Any], chars: list[dict[str, Any]], dx: float, dy: float, size: float) -> Run | None:
+def _make_run(
+    span: dict[str, Any], chars: list[dict[str, Any]], dx: float, dy: float, size: float
+) -> Run | None:
     text = "".join(c["c"] for c in chars) if chars else span.get("text", "").strip()
     if not text.strip():
         return None

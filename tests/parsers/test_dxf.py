@@ -6,8 +6,10 @@ import io
 import math
 from typing import Any
 
-import ezdxf
 import pytest
+from ezdxf.filemanagement import new as ezdxf_new
+from ezdxf.lldxf.const import DXFError
+from ezdxf.math import Matrix44
 
 from parsers import CorruptDrawing, DimensionKind, IssueCode, ParsedDrawing, parse_drawing
 from parsers.dxf import parse_dxf
@@ -16,7 +18,7 @@ MM_STYLE = {"dimlfac": 1.0, "dimdec": 2}  # ezdxf's EZDXF style shows metres as 
 
 
 def new_doc(version: str = "R2010") -> Any:
-    return ezdxf.new(version, setup=True, units=4)
+    return ezdxf_new(version, setup=True, units=4)
 
 
 def to_bytes(doc: Any) -> bytes:
@@ -45,7 +47,7 @@ def codes(drawing: ParsedDrawing) -> list[IssueCode]:
     return [issue.code for issue in drawing.issues]
 
 
-def test_linear_dimension():
+def test_linear_dimension() -> None:
     doc = new_doc()
     linear(doc, 25.0)
     drawing = read(doc)
@@ -63,7 +65,7 @@ def test_linear_dimension():
     assert IssueCode.UNITS_ASSUMED not in codes(drawing)
 
 
-def test_dimtol_gives_signed_deviations():
+def test_dimtol_gives_signed_deviations() -> None:
     doc = new_doc()
     linear(doc, 25.0, dimtol=1, dimtp=0.1, dimtm=0.05, dimtzin=0)
     (dim,) = read(doc).dimensions
@@ -71,7 +73,7 @@ def test_dimtol_gives_signed_deviations():
     assert dim.text == "25 +0.10/-0.05"  # DIMTDEC 2, DIMTZIN 0
 
 
-def test_symmetric_dimtol_prints_plus_minus():
+def test_symmetric_dimtol_prints_plus_minus() -> None:
     doc = new_doc()
     linear(doc, 40.0, dimtol=1, dimtp=0.02, dimtm=0.02)
     (dim,) = read(doc).dimensions
@@ -79,7 +81,7 @@ def test_symmetric_dimtol_prints_plus_minus():
     assert "±" in dim.text
 
 
-def test_dimlim_reads_limits_as_lower_limit_plus_band():
+def test_dimlim_reads_limits_as_lower_limit_plus_band() -> None:
     doc = new_doc()
     linear(doc, 25.0, dimlim=1, dimtp=0.1, dimtm=0.1)
     (dim,) = read(doc).dimensions
@@ -98,7 +100,9 @@ def test_dimlim_reads_limits_as_lower_limit_plus_band():
         (0.5, {"dimzin": 12, "dimdec": 2}, 0.5, ".5"),
     ],
 )
-def test_display_value_follows_the_style(length, override, nominal, text):
+def test_display_value_follows_the_style(
+    length: float, override: dict[str, Any], nominal: float, text: str
+) -> None:
     doc = new_doc()
     linear(doc, length, **override)
     (dim,) = read(doc).dimensions
@@ -106,14 +110,14 @@ def test_display_value_follows_the_style(length, override, nominal, text):
     assert dim.text == text
 
 
-def test_dimpost_suffix_is_kept_in_text():
+def test_dimpost_suffix_is_kept_in_text() -> None:
     doc = new_doc()
     linear(doc, 25.0, dimpost="<> mm", dimzin=8)
     (dim,) = read(doc).dimensions
     assert dim.text == "25 mm" and dim.nominal == 25.0
 
 
-def test_fit_written_in_dimension_text():
+def test_fit_written_in_dimension_text() -> None:
     doc = new_doc()
     dim = doc.modelspace().add_diameter_dim(
         center=(0, 0), radius=5, angle=45, text="<> H7", dimstyle="EZDXF", override=MM_STYLE
@@ -124,7 +128,7 @@ def test_fit_written_in_dimension_text():
     assert (found.upper, found.lower) == pytest.approx((0.015, 0.0))
 
 
-def test_diameter_symbol_on_a_linear_dimension_makes_it_a_diameter():
+def test_diameter_symbol_on_a_linear_dimension_makes_it_a_diameter() -> None:
     doc = new_doc()
     linear(doc, 97.66, text="%%c<> h11")
     (dim,) = read(doc).dimensions
@@ -132,14 +136,14 @@ def test_diameter_symbol_on_a_linear_dimension_makes_it_a_diameter():
     assert (dim.upper, dim.lower) == pytest.approx((0.0, -0.22))
 
 
-def test_stacked_mtext_tolerance_in_dimension_text():
+def test_stacked_mtext_tolerance_in_dimension_text() -> None:
     doc = new_doc()
     linear(doc, 38.3, text="\\A1;<>\\S+0.2^ 0;")
     (dim,) = read(doc).dimensions
     assert (dim.nominal, dim.upper, dim.lower) == pytest.approx((38.3, 0.2, 0.0))
 
 
-def test_overridden_text_that_disagrees_with_geometry_is_reported():
+def test_overridden_text_that_disagrees_with_geometry_is_reported() -> None:
     doc = new_doc()
     linear(doc, 15.976, text="16")
     drawing = read(doc)
@@ -148,7 +152,7 @@ def test_overridden_text_that_disagrees_with_geometry_is_reported():
     assert IssueCode.TEXT_OVERRIDE_MISMATCH in codes(drawing)
 
 
-def test_overridden_text_that_agrees_is_not_reported():
+def test_overridden_text_that_agrees_is_not_reported() -> None:
     doc = new_doc()
     linear(doc, 17.9977, text="(18)")
     drawing = read(doc)
@@ -157,7 +161,7 @@ def test_overridden_text_that_agrees_is_not_reported():
     assert IssueCode.TEXT_OVERRIDE_MISMATCH not in codes(drawing)
 
 
-def test_radius_diameter_and_angular_kinds():
+def test_radius_diameter_and_angular_kinds() -> None:
     doc = new_doc()
     msp = doc.modelspace()
     msp.add_radius_dim(center=(0, 0), radius=5, angle=30, dimstyle="EZ_RADIUS", override=MM_STYLE).render()
@@ -173,7 +177,7 @@ def test_radius_diameter_and_angular_kinds():
     assert found[DimensionKind.ANGULAR].nominal == pytest.approx(45.0)
 
 
-def test_suppressed_and_collapsed_dimensions_are_skipped():
+def test_suppressed_and_collapsed_dimensions_are_skipped() -> None:
     doc = new_doc()
     linear(doc, 25.0, text=" ")  # a single space hides the text
     msp = doc.modelspace()
@@ -181,13 +185,13 @@ def test_suppressed_and_collapsed_dimensions_are_skipped():
     # drawn in a vertical plane: the top view sees it edge-on, as an illegible pile
     dim = msp.add_linear_dim(base=(0, 5), p1=(0, 0), p2=(30, 0), dimstyle="EZDXF", override=MM_STYLE)
     dim.render()
-    dim.dimension.transform(ezdxf.math.Matrix44.x_rotate(math.pi / 2))
+    dim.dimension.transform(Matrix44.x_rotate(math.pi / 2))
     dim.dimension.dxf.extrusion = (0, 0, 1)
     linear(doc, 12.0)
     assert [d.nominal for d in read(doc).dimensions] == [12.0]
 
 
-def test_dimensions_in_blocks_and_paper_space():
+def test_dimensions_in_blocks_and_paper_space() -> None:
     doc = new_doc()
     block = doc.blocks.new("DETAIL")
     block.add_linear_dim(base=(0, 5), p1=(0, 0), p2=(8, 0), dimstyle="EZDXF", override=MM_STYLE).render()
@@ -198,7 +202,7 @@ def test_dimensions_in_blocks_and_paper_space():
     assert sorted(d.nominal for d in read(doc).dimensions) == [8.0, 42.0]
 
 
-def test_hole_notes_from_mtext_but_not_plain_numbers():
+def test_hole_notes_from_mtext_but_not_plain_numbers() -> None:
     doc = new_doc()
     msp = doc.modelspace()
     msp.add_mtext("4X %%c6.6 THRU", dxfattribs={"insert": (10, 10)})
@@ -211,7 +215,7 @@ def test_hole_notes_from_mtext_but_not_plain_numbers():
     assert all(d.confidence < 1.0 for d in drawing.dimensions)
 
 
-def test_title_block_fields_from_texts_and_attributes():
+def test_title_block_fields_from_texts_and_attributes() -> None:
     doc = new_doc()
     block = doc.blocks.new("TITLE_BLOCK")
     block.add_attdef("PARTNO", (0, 0))
@@ -231,7 +235,7 @@ def rectangle(msp: Any, x: float, y: float, width: float, height: float) -> None
     msp.add_lwpolyline([(x, y), (x + width, y), (x + width, y + height), (x, y + height)], close=True)
 
 
-def test_envelope_from_two_views():
+def test_envelope_from_two_views() -> None:
     doc = new_doc()
     msp = doc.modelspace()
     rectangle(msp, 0, 0, 100, 50)
@@ -244,7 +248,7 @@ def test_envelope_from_two_views():
     assert drawing.views == 2
 
 
-def test_sheet_frame_is_not_the_part():
+def test_sheet_frame_is_not_the_part() -> None:
     doc = new_doc()
     msp = doc.modelspace()
     rectangle(msp, -50, -50, 420, 297)  # A3 frame
@@ -255,7 +259,7 @@ def test_sheet_frame_is_not_the_part():
     assert (drawing.envelope.x, drawing.envelope.y, drawing.envelope.z) == pytest.approx((100, 50, 8))
 
 
-def test_single_view_takes_thickness_from_note_or_reports_it_missing():
+def test_single_view_takes_thickness_from_note_or_reports_it_missing() -> None:
     doc = new_doc()
     rectangle(doc.modelspace(), 0, 0, 80, 40)
     drawing = read(doc)
@@ -266,8 +270,8 @@ def test_single_view_takes_thickness_from_note_or_reports_it_missing():
     assert drawing.envelope is not None and drawing.envelope.z == 6.0 and drawing.thickness == 6.0
 
 
-def test_r12_without_insunits_assumes_mm_with_an_issue():
-    doc = ezdxf.new("R12")
+def test_r12_without_insunits_assumes_mm_with_an_issue() -> None:
+    doc = ezdxf_new("R12")
     doc.modelspace().add_line((0, 0), (25, 0))
     stream = io.StringIO()
     doc.write(stream)
@@ -276,18 +280,18 @@ def test_r12_without_insunits_assumes_mm_with_an_issue():
     assert IssueCode.UNITS_ASSUMED in codes(drawing)
 
 
-def test_inch_header_and_unitless_note():
-    doc = ezdxf.new("R2010", setup=True, units=1)
+def test_inch_header_and_unitless_note() -> None:
+    doc = ezdxf_new("R2010", setup=True, units=1)
     linear(doc, 1.25, dimdec=3)
     assert read(doc).units == "in"
-    doc = ezdxf.new("R2010", setup=True, units=0)
+    doc = ezdxf_new("R2010", setup=True, units=0)
     doc.header["$MEASUREMENT"] = 1
     doc.modelspace().add_text("ALL DIMENSIONS IN INCH")
     drawing = read(doc)
     assert drawing.units == "in" and IssueCode.UNITS_INFERRED in codes(drawing)
 
 
-def test_binary_dxf_through_parse_drawing():
+def test_binary_dxf_through_parse_drawing() -> None:
     doc = new_doc()
     linear(doc, 25.0)
     stream = io.BytesIO()
@@ -296,21 +300,21 @@ def test_binary_dxf_through_parse_drawing():
     assert [d.nominal for d in drawing.dimensions] == [25.0]
 
 
-def test_no_dimensions_is_an_issue():
+def test_no_dimensions_is_an_issue() -> None:
     doc = new_doc()
     rectangle(doc.modelspace(), 0, 0, 10, 10)
     assert IssueCode.NO_DIMENSIONS in codes(read(doc))
 
 
-def test_corrupt_file_raises():
+def test_corrupt_file_raises() -> None:
     data = b"0\nSECTION\n2\nENTITIES\n0\nLINE\ngarbage\x00\xff\n" * 3
     with pytest.raises(CorruptDrawing) as info:
         parse_dxf(data, "broken.dxf")
     assert info.value.filename == "broken.dxf"
-    assert isinstance(info.value.__cause__, ezdxf.DXFError)
+    assert isinstance(info.value.__cause__, DXFError)
 
 
-def test_contract_output_is_json_ready():
+def test_contract_output_is_json_ready() -> None:
     doc = new_doc()
     linear(doc, 25.0, dimtol=1, dimtp=0.1, dimtm=0.1)
     contract = read(doc).to_contract()

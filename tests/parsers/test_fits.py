@@ -26,7 +26,7 @@ IT_TABLE = {
 
 @pytest.mark.parametrize("nominal", sorted(IT_TABLE))
 @pytest.mark.parametrize("grade", range(5, 12))
-def test_h_hole_band_is_the_standard_grade(nominal, grade):
+def test_h_hole_band_is_the_standard_grade(nominal: int, grade: int) -> None:
     assert fit_deviations(f"H{grade}", nominal) == (IT_TABLE[nominal][grade - 5] / 1000, 0.0)
     assert fit_deviations(f"h{grade}", nominal) == (0.0, -IT_TABLE[nominal][grade - 5] / 1000)
 
@@ -86,7 +86,7 @@ CASES = [(fit, n, dev) for table in (HOLES, SHAFTS) for fit, rows in table.items
 
 
 @pytest.mark.parametrize(("fit", "nominal", "expected_um"), CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES])
-def test_limit_deviations_match_the_tables(fit, nominal, expected_um):
+def test_limit_deviations_match_the_tables(fit: str, nominal: float, expected_um: tuple[int, int]) -> None:
     assert fit_deviations(fit, nominal) == (expected_um[0] / 1000, expected_um[1] / 1000)
 
 
@@ -115,7 +115,7 @@ def test_limit_deviations_match_the_tables(fit, nominal, expected_um):
         ("H11", 97.66, (0.220, 0.0)),
     ],
 )
-def test_worked_examples(fit, nominal, expected):
+def test_worked_examples(fit: str, nominal: float, expected: tuple[float, float]) -> None:
     assert fit_deviations(fit, nominal) == pytest.approx(expected)
 
 
@@ -123,5 +123,5 @@ def test_worked_examples(fit, nominal, expected):
     ("fit", "nominal"),
     [("H7", 0), ("H7", 501), ("Q7", 10), ("H", 10), ("H99", 10), ("Hh7", 10), ("", 10), ("H2", 10)],
 )
-def test_unknown_class_or_size_is_none(fit, nominal):
+def test_unknown_class_or_size_is_none(fit: str, nominal: float) -> None:
     assert fit_deviations(fit, nominal) is None

@@ -28,7 +28,7 @@ from parsers.notes import NoteFields, read_notes
         (["Bracket", "REV A"], None),
     ],
 )
-def test_material(texts, material):
+def test_material(texts: list[str], material: str | None) -> None:
     assert read_notes(texts).material == material
 
 
@@ -44,7 +44,7 @@ def test_material(texts, material):
         ("FINISH: NONE", None),
     ],
 )
-def test_finish(text, finish):
+def test_finish(text: str, finish: str | None) -> None:
     assert read_notes([text]).finish == finish
 
 
@@ -57,7 +57,7 @@ def test_finish(text, finish):
         ("DRAWING NUMBER X7", None),
     ],
 )
-def test_part_number(text, part_number):
+def test_part_number(text: str, part_number: str | None) -> None:
     assert read_notes([text]).part_number == part_number
 
 
@@ -65,7 +65,7 @@ def test_part_number(text, part_number):
     ("text", "revision"),
     [("REV C", "C"), ("REVISION B", "B"), ("Rev: 02", "02"), ("REVIEWED BY JS", None), ("PREVIEW", None)],
 )
-def test_revision(text, revision):
+def test_revision(text: str, revision: str | None) -> None:
     assert read_notes([text]).revision == revision
 
 
@@ -80,14 +80,14 @@ def test_revision(text, revision):
         ("AL 6061-T6", None),
     ],
 )
-def test_thickness(text, thickness):
+def test_thickness(text: str, thickness: float | None) -> None:
     assert read_notes([text]).thickness == thickness
 
 
 @pytest.mark.parametrize(
     ("text", "quantity"), [("QTY 50", 50), ("QTY: 50", 50), ("Quantity = 12", 12), ("QUALITY A", None)]
 )
-def test_quantity(text, quantity):
+def test_quantity(text: str, quantity: int | None) -> None:
     assert read_notes([text]).quantity == quantity
 
 
@@ -101,11 +101,11 @@ def test_quantity(text, quantity):
         ("MM", None),
     ],
 )
-def test_units_hint(text, units):
+def test_units_hint(text: str, units: str | None) -> None:
     assert read_notes([text]).units_hint == units
 
 
-def test_title_block_together():
+def test_title_block_together() -> None:
     fields = read_notes(
         [
             "BRACKET",
@@ -130,5 +130,5 @@ def test_title_block_together():
     )
 
 
-def test_nothing_found():
+def test_nothing_found() -> None:
     assert read_notes([]) == NoteFields()

@@ -150,8 +150,11 @@ def test_rotated_callouts() -> None:
 
 def test_symbols_drawn_as_strokes_and_boxed_basic_value() -> None:
     def draw(page: Page) -> None:
-        page.draw_circle((106, 96), 4, width=0.5)  # a Ø drawn as a circle and a stroke
-        page.draw_line((101, 102), (111, 90), width=0.5)
+        diameter = page.new_shape()  # a Ø drawn as one path: a circle and a stroke
+        diameter.draw_circle((106, 96), 4)
+        diameter.draw_line((101, 102), (111, 90))
+        diameter.finish(width=0.5)
+        diameter.commit()
         _text(page, 113, 100, "14")
         page.draw_rect(pymupdf.Rect(102, 192, 109, 199), width=0.5)  # a □ drawn as a square
         _text(page, 113, 200, "30")
@@ -166,8 +169,8 @@ def test_symbols_drawn_as_strokes_and_boxed_basic_value() -> None:
 
 def test_touching_values_sentences_balloons_and_dates() -> None:
     def draw(page: Page) -> None:
-        _text(page, 100, 100, "8,500")
-        _text(page, 131, 100, "15,500")
+        _text(page, 100, 100, "8,500")  # two texts whose boxes touch, as separate text objects
+        page.insert_text((131, 100), "15,500", fontsize=12, fontname="helv", color=(0, 0, 0.2))
         _text(page, 100, 200, "USE 3.99 MM PRECISION GROUND ROD")
         page.draw_circle((306, 296), 10)
         _text(page, 302, 300, "7")
@@ -244,7 +247,8 @@ def test_corrupt_bytes_raise_corrupt_drawing() -> None:
 def test_password_protected_pdf_raises_encrypted() -> None:
     doc = pymupdf.open()
     _text(doc.new_page(), 100, 100, "25")
-    data = doc.tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="x", owner_pw="y")
+    aes_256 = pymupdf.PDF_ENCRYPT_AES_256  # type: ignore[attr-defined]
+    data = doc.tobytes(encryption=aes_256, user_pw="x", owner_pw="y")
     with pytest.raises(EncryptedPdf):
         parse_pdf(data, "locked.pdf")
 

@@ -76,7 +76,7 @@ CALLOUTS = [
 
 
 @pytest.mark.parametrize(("text", "expected"), CALLOUTS, ids=[c[0] for c in CALLOUTS])
-def test_parse_callout(text, expected):
+def test_parse_callout(text: str, expected: tuple[float, float]) -> None:
     callout = parse_callout(text)
     assert callout is not None
     got = (callout.nominal, callout.kind, callout.upper, callout.lower, callout.fit, callout.count)
@@ -88,14 +88,14 @@ def test_parse_callout(text, expected):
     ("text", "flag"),
     [("(25)", "reference"), ("25 REF", "reference"), ("[25]", "basic"), ("25 BSC", "basic")],
 )
-def test_reference_and_basic_flags(text, flag):
+def test_reference_and_basic_flags(text: str, flag: str) -> None:
     callout = parse_callout(text)
     assert callout is not None and callout.nominal == 25.0
     assert getattr(callout, flag) is True
 
 
 @pytest.mark.parametrize(("text", "limit"), [("25 MAX", "max"), ("25 max.", "max"), ("3 MIN", "min")])
-def test_single_limit(text, limit):
+def test_single_limit(text: str, limit: str) -> None:
     callout = parse_callout(text)
     assert callout is not None and callout.limit_type == limit and callout.upper is None
 
@@ -109,12 +109,12 @@ def test_single_limit(text, limit):
         ("#10-32 UNF", "#10-32 UNF"),
     ],
 )
-def test_thread_designation(text, thread):
+def test_thread_designation(text: str, thread: str) -> None:
     callout = parse_callout(text)
     assert callout is not None and callout.thread == thread
 
 
-def test_fit_in_inch_drawing_is_converted_to_inches():
+def test_fit_in_inch_drawing_is_converted_to_inches() -> None:
     callout = parse_callout("Ø.3937 H7", units="in")  # 10 mm
     assert callout is not None
     assert callout.upper == pytest.approx(0.015 / 25.4, abs=1e-6)
@@ -140,7 +140,7 @@ def test_fit_in_inch_drawing_is_converted_to_inches():
         "DATE 2024-01-02",
     ],
 )
-def test_not_a_callout(text):
+def test_not_a_callout(text: str) -> None:
     assert parse_callout(text) is None
 
 
@@ -157,7 +157,7 @@ def test_not_a_callout(text):
         ("50%%p0.1", "50±0.1"),
     ],
 )
-def test_clean_mtext(raw, plain):
+def test_clean_mtext(raw: str, plain: str) -> None:
     assert clean_mtext(raw) == plain
 
 
@@ -177,7 +177,7 @@ def test_clean_mtext(raw, plain):
         ("25 ±0.05", None),
     ],
 )
-def test_parse_general_tolerance(text, normalised):
+def test_parse_general_tolerance(text: str, normalised: str | None) -> None:
     assert parse_general_tolerance(text) == normalised
 
 
@@ -186,7 +186,7 @@ _devs = st.decimals(min_value="0.001", max_value="0.5", places=3).map(float)
 
 
 @given(nominal=_values, plus=_devs, minus=_devs, style=st.sampled_from(["slash", "space", "stacked"]))
-def test_round_trip_deviations(nominal, plus, minus, style):
+def test_round_trip_deviations(nominal: float, plus: float, minus: float, style: str) -> None:
     text = {
         "slash": f"{nominal:g} +{plus:g}/-{minus:g}",
         "space": f"{nominal:g} +{plus:g} -{minus:g}",
@@ -198,7 +198,7 @@ def test_round_trip_deviations(nominal, plus, minus, style):
 
 
 @given(nominal=_values, tol=_devs, comma=st.booleans(), diameter=st.booleans(), count=st.integers(1, 12))
-def test_round_trip_plus_minus(nominal, tol, comma, diameter, count):
+def test_round_trip_plus_minus(nominal: float, tol: float, comma: bool, diameter: bool, count: int) -> None:
     body = f"{nominal:g} ±{tol:g}"
     if comma:
         body = body.replace(".", ",")

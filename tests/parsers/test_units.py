@@ -19,7 +19,7 @@ from parsers.units import infer_units_from_values, insunits_mm_per_unit, units_f
         (99, None, None),
     ],
 )
-def test_insunits(code, factor, units):
+def test_insunits(code: int, factor: float | None, units: str | None) -> None:
     assert insunits_mm_per_unit(code) == factor
     assert units_from_insunits(code) == units
 
@@ -36,7 +36,7 @@ def test_insunits(code, factor, units):
         ("INCHES", None),
     ],
 )
-def test_units_from_text(text, units):
+def test_units_from_text(text: str, units: str | None) -> None:
     assert units_from_text(text) == units
 
 
@@ -51,5 +51,5 @@ def test_units_from_text(text, units):
         ([], None, "mm"),
     ],
 )
-def test_infer_units_from_values(values, extent, units):
+def test_infer_units_from_values(values: list[float], extent: float | None, units: str | None) -> None:
     assert infer_units_from_values(values, extent=extent) == units

@@ -14,7 +14,8 @@ _NUM = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?"
 _QTY_NUMBER = rf"(?P<n>{_NUM})\s*(?P<k>[kK]\b|[kK](?=\s|$)|thousand\b)?"
 _PCS = r"(?:pcs|pc|pieces?|parts?|units?|off|ea|each|x\b|qty|nos?)"
 _BEFORE = (
-    r"(?:qty|quantity|quantities|make it|need|needs|want|order|of|for|volume|run of|batch(?:es)? of|about|around|~)"
+    r"(?:qty|quantity|quantities|make it|need|needs|want|order|of|for|volume|run of|batch(?:es)? of"
+    r"|about|around|~|quote|price)"
 )
 _UNIT_AFTER = re.compile(r"\s*(?:mm\b|cm\b|in\b|inch|\"|days?\b|weeks?\b|%|°|hours?\b|\$)", re.I)
 _MATERIAL_AFTER = re.compile(

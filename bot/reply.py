@@ -96,7 +96,8 @@ def summarize_drawing(drawing: ParsedDrawing, *, name: str) -> DrawingSummary:
     if toleranced:
         best = min(toleranced, key=lambda d: d.tolerance_band_mm or 0.0)
         where = ("Ø" if best.kind.value == "diameter" else "") + format_number(best.nominal)
-        tightest = f"{describe_tolerance(best)} {units} on {where}"
+        limits = describe_tolerance(best.model_copy(update={"fit": None}))
+        tightest = f"{best.fit} on {where} ({limits} {units})" if best.fit else f"{limits} {units} on {where}"
     notes = tuple(i.detail for i in drawing.issues if i.code.value in _USER_ISSUES)
     return DrawingSummary(
         name=name,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from estimator.models import CostLine, PartSpec, Route, Size3
+from estimator.models import PartSpec, Route, Size3
 from estimator.rates import Material, RateCard
 
 CENT = Decimal("0.01")
@@ -70,18 +70,26 @@ def count_characteristics(spec: PartSpec) -> int:
 
 
 def tolerance_factor(band_mm: float, card: RateCard) -> float:
-    """The card's multiplier for a tolerance zone of ``band_mm`` (tighter zone, larger factor)."""
+    """The card's multiplier for a tolerance zone.
+
+    Args:
+        band_mm: total width of the zone in mm (±0.02 is 0.04).
+        card: the rate card (its tolerance tiers).
+
+    Returns:
+        The factor (1.0 at standard tolerance; larger for a tighter zone).
+    """
     tiers = sorted(card.tolerance_tiers, key=lambda t: -t.min_band_mm)
     return next(t.factor for t in tiers if band_mm >= t.min_band_mm)
 
 
 def general_class(general_tolerance: str | None, card: RateCard) -> str:
     """The ISO 2768-1 class (f, m, c, v) a general tolerance note names; the card's default if none."""
-    text = (general_tolerance or card.default_general_tolerance).lower()
-    for letter in "fmcv":
-        if f"2768-{letter}" in text or f"2768 {letter}" in text:
-            return letter
-    return general_class(card.default_general_tolerance, card) if general_tolerance else "m"
+    for text in (general_tolerance or "", card.default_general_tolerance):
+        for letter in "fmcv":
+            if f"2768-{letter}" in text.lower() or f"2768 {letter}" in text.lower():
+                return letter
+    return "m"
 
 
 def _d(x: float) -> Decimal:
@@ -119,21 +127,38 @@ def cycle_minutes(facts: PartFacts, card: RateCard) -> dict[str, float]:
         per_hole = cut.hole_base_min + depth * cut.hole_min_per_mm * deep + tap
         tools = 2 if hole.threaded else 1
         holes += (hole.count * per_hole + tools * cut.tool_change_min) * mat.finishing_factor
+    # The standard-tolerance pass is part of finishing; a tighter zone adds (factor - 1) of it.
     toleranced = sum(
-        cut.toleranced_feature_min * tolerance_factor(t.band_mm, card) * mat.finishing_factor
+        cut.toleranced_feature_min * (tolerance_factor(t.band_mm, card) - 1) * mat.finishing_factor
         for t in spec.tolerances
     )
     return {"roughing": roughing, "finishing": finishing, "holes": holes, "toleranced features": toleranced}
 
 
 def inspection_minutes(facts: PartFacts, card: RateCard) -> float:
-    """Minutes to measure one part: every characteristic, tight ones weighted by their tolerance factor."""
+    """Minutes to measure one part: every characteristic, tight ones weighted by their tolerance factor.
+
+    Args:
+        facts: the part resolved against the card.
+        card: the rate card.
+
+    Returns:
+        Inspector minutes per measured part.
+    """
     weight = facts.characteristics + sum(tolerance_factor(t.band_mm, card) - 1 for t in facts.spec.tolerances)
     return weight * card.inspection.measure_min_per_characteristic
 
 
 def sample_size(lot: int, card: RateCard) -> int:
-    """ISO 2859-1 / ANSI Z1.4 general level II sample size for a lot (the whole lot when smaller)."""
+    """ISO 2859-1 / ANSI Z1.4 general level II sample size for a lot (the whole lot when smaller).
+
+    Args:
+        lot: parts in the lot (>= 1).
+        card: the rate card (its sampling table).
+
+    Returns:
+        Parts to measure.
+    """
     n = next((n for up_to, n in card.inspection.sampling if lot <= up_to), card.inspection.sampling[-1][1])
     return min(n, lot)
 
@@ -143,6 +168,13 @@ def sampled_share(lot: int, card: RateCard) -> float:
 
     The raw n/lot jumps up at each code-letter boundary (2 of 8, then 3 of 9); charging the running maximum
     over larger lots keeps the per-part charge from rising with quantity while never charging less than n.
+
+    Args:
+        lot: parts in the lot (>= 1).
+        card: the rate card.
+
+    Returns:
+        A share between 0 and 1.
     """
     share = sample_size(lot, card) / lot
     start = 1
@@ -193,8 +225,9 @@ def route_lines(facts: PartFacts, plan: RoutePlan, card: RateCard, *, quantity: 
             f"{plan.operations} fixture(s), amortised over the order")
         setup_h = fx.dedicated_setup_hours
     else:
-        jaws = plan.operations * (_d(fx.soft_jaw_hours) * rate + fx.soft_jaw_stock)
-        add("soft jaws", "order", jaws, f"{plan.operations} set(s), {fx.soft_jaw_hours:g} h each")
+        sets = plan.operations - 1  # the first operation holds the sawn blank in hard jaws
+        jaws = sets * (_d(fx.soft_jaw_hours) * rate + fx.soft_jaw_stock)
+        add("soft jaws", "order", jaws, f"{sets} set(s), {fx.soft_jaw_hours:g} h each")
         setup_h = machine.setup_hours
     insp_min = inspection_minutes(facts, card)
     if not plan.full_inspection:
@@ -208,8 +241,10 @@ def route_lines(facts: PartFacts, plan: RoutePlan, card: RateCard, *, quantity: 
             f"{insp_min:.1f} min per part")
     else:
         share = sampled_share(q, card)
+        n, charged = sample_size(q, card), share * q
+        note = "" if charged - n < 0.5 else f", charged as {charged:.0f} so a larger lot never pays more per part"
         add("sampling inspection", "batch", qd * _d(share * insp_min) / _MIN_PER_HOUR * insp.rate,
-            f"ISO 2859-1 level II: {sample_size(q, card)} of {q} at {insp_min:.1f} min")
+            f"ISO 2859-1 level II: {n} of {q} at {insp_min:.1f} min{note}")
 
     stock = facts.stock
     kg = stock.x * stock.y * stock.z / 1e6 * facts.material.density
@@ -224,11 +259,16 @@ def route_lines(facts: PartFacts, plan: RoutePlan, card: RateCard, *, quantity: 
     load = (fx.fixture_load_min if plan.dedicated_fixture else fx.vise_load_min) * plan.operations
     load_amount = qd * _d(load) / _MIN_PER_HOUR * rate
     add("load/unload", "part", load_amount, f"{load:.1f} min per part")
+    cut = card.cutting
+    wear = qd * cut.tool_wear_per_part * _d(facts.material.finishing_factor)
+    add("tool wear", "part", wear, f"{cut.tool_wear_per_part} x {facts.material.finishing_factor:g} per part")
+    deburr_min = cut.production_deburr_min if plan.route is Route.PRODUCTION else cut.deburr_min
+    add("deburr", "part", qd * _d(deburr_min) / _MIN_PER_HOUR * cut.bench_rate, f"{deburr_min:g} min per part")
     if facts.finish_key is not None:
         finish = card.finishes[facts.finish_key]
         add(finish.name, "batch", max(qd * finish.per_part, finish.lot_minimum),
             f"{finish.per_part} per part, lot minimum {finish.lot_minimum}")
-    add("scrap allowance", "part", card.scrap_fraction * (material + machining + load_amount),
+    add("scrap allowance", "part", card.scrap_fraction * (material + machining + load_amount + wear),
         f"{card.scrap_fraction:.0%} of material and machining")
     subtotal = sum((line.amount for line in lines), Decimal(0))
     add("margin", "order", subtotal * card.margin_fraction, f"{card.margin_fraction:.0%}")
@@ -240,42 +280,15 @@ def material_cost(order_kg: float, price_per_kg: Decimal, card: RateCard) -> Dec
 
     Continuous and increasing in weight, with a falling average price, so neither a larger order nor a
     larger part can ever pay less in total.
+
+    Args:
+        order_kg: stock weight of the whole order in kg.
+        price_per_kg: the material's small-lot price in the card's currency.
+        card: the rate card (bulk threshold and discount).
+
+    Returns:
+        The order's material cost.
     """
     small = min(order_kg, card.bulk_from_kg)
     bulk_price = price_per_kg * (1 - card.bulk_discount_fraction)
     return _d(small) * price_per_kg + _d(order_kg - small) * bulk_price
-
-
-def machine_hours(facts: PartFacts, plan: RoutePlan, card: RateCard, *, quantity: int) -> float:
-    """Spindle plus setup hours for the batch, scrap remakes included (for lead time)."""
-    fx = card.fixtures
-    factor = fx.production_cycle_factor if plan.route is Route.PRODUCTION else 1.0
-    load = (fx.fixture_load_min if plan.dedicated_fixture else fx.vise_load_min) * plan.operations
-    per_part_min = sum(cycle_minutes(facts, card).values()) * factor + load
-    machine = card.machines[plan.machine_key]
-    setup_h = fx.dedicated_setup_hours if plan.dedicated_fixture else machine.setup_hours
-    scrap = 1 + float(card.scrap_fraction)
-    return plan.operations * setup_h + per_part_min * quantity * scrap / 60.0
-
-
-def round_lines(lines: list[ExactLine]) -> tuple[tuple[CostLine, ...], Decimal]:
-    """Round the exact total to cents once, and share the cents among lines so they add up to it exactly.
-
-    Args:
-        lines: exact amounts.
-
-    Returns:
-        The rounded lines (largest-remainder allocation) and their total.
-    """
-    exact_total = sum((line.amount for line in lines), Decimal(0))
-    total = exact_total.quantize(CENT, rounding=ROUND_HALF_UP)
-    floors = [line.amount.quantize(CENT, rounding="ROUND_FLOOR") for line in lines]
-    spare = int((total - sum(floors, Decimal(0))) / CENT)
-    order = sorted(range(len(lines)), key=lambda i: lines[i].amount - floors[i], reverse=True)
-    for i in order[:spare]:
-        floors[i] += CENT
-    rounded = tuple(
-        CostLine(label=line.label, per=line.per, amount=amount, detail=line.detail)
-        for line, amount in zip(lines, floors, strict=True)
-    )
-    return rounded, total

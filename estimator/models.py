@@ -85,6 +85,9 @@ class RouteQuote(Frozen):
     total: Decimal
     lead_time_days: int
     lines: tuple[CostLine, ...] = ()
+    # Expedite option: no queue, machines run around the clock, at the card's premium on the total.
+    expedite_unit_price: Decimal | None = None
+    expedite_lead_time_days: int | None = None
 
 
 class PriceBreak(Frozen):

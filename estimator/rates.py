@@ -68,6 +68,10 @@ class Cutting(Frozen):
     deep_hole_factor: dict[str, float]
     deep_hole_ratio: dict[str, float]
     toleranced_feature_min: float = Field(ge=0)
+    deburr_min: float = Field(ge=0)
+    production_deburr_min: float = Field(ge=0)
+    bench_rate: Decimal = Field(ge=0)
+    tool_wear_per_part: Decimal = Field(ge=0)
 
 
 class ToleranceTier(Frozen):
@@ -118,6 +122,8 @@ class RateCard(Frozen):
     shop_hours_per_day: float = Field(gt=0)
     office_hours_per_day: float = Field(gt=0)
     stock_round_mm: float = Field(gt=0)
+    expedite_premium_fraction: Decimal = Field(ge=0)
+    expedite_shop_hours_per_day: float = Field(gt=0)
     bulk_from_kg: float = Field(ge=0)
     bulk_discount_fraction: Decimal = Field(ge=0, lt=1)
     general_tolerance_factor: dict[str, float]

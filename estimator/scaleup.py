@@ -1,4 +1,8 @@
-"""Scale-up warnings: RULES is a tuple of small functions, each returning a ScaleUpWarning or None. Pure."""
+"""Scale-up warnings: RULES is a tuple of small functions, each returning a ScaleUpWarning or None. Pure.
+
+Every rule takes a RuleContext and returns a warning whose message states the rule, the card's threshold and a
+suggestion, with its saving per part where the estimator can price the alternative.
+"""
 
 from __future__ import annotations
 
@@ -41,6 +45,7 @@ def general_band_mm(nominal_mm: float, letter: str, card: RateCard) -> float:
 
 
 def rule_tight_tolerance(ctx: RuleContext) -> ScaleUpWarning | None:
+    """Zone under tight_band_major_mm: major; under tight_band_critical_mm: critical. Prices relaxing."""
     rules = ctx.card.rules
     tight = [t for t in ctx.spec.tolerances if t.band_mm < rules.tight_band_major_mm]
     if not tight:
@@ -69,6 +74,7 @@ def rule_tight_tolerance(ctx: RuleContext) -> ScaleUpWarning | None:
 
 
 def rule_fine_general_tolerance(ctx: RuleContext) -> ScaleUpWarning | None:
+    """ISO 2768-f at production quantity: major, with the saving of ISO 2768-m."""
     if general_class(ctx.spec.general_tolerance, ctx.card) != "f":
         return None
     if ctx.quantity < ctx.card.rules.production_quantity:
@@ -86,6 +92,7 @@ def rule_fine_general_tolerance(ctx: RuleContext) -> ScaleUpWarning | None:
 
 
 def rule_deep_holes(ctx: RuleContext) -> ScaleUpWarning | None:
+    """Hole depth over 4 x D: minor (peck drilling); over 10 x D: major (gun drilling)."""
     ratios = ctx.card.cutting.deep_hole_ratio
     worst = 0.0
     for hole in ctx.spec.holes:
@@ -107,6 +114,7 @@ def rule_deep_holes(ctx: RuleContext) -> ScaleUpWarning | None:
 
 
 def rule_large_part(ctx: RuleContext) -> ScaleUpWarning | None:
+    """Stock over large_part_travel_fraction of the 3-axis travel: minor; beyond it: major."""
     machine = ctx.card.machines["mill_3axis"]
     stock = sorted((ctx.facts.stock.x, ctx.facts.stock.y, ctx.facts.stock.z))
     travel = sorted(machine.travel_mm)
@@ -125,6 +133,7 @@ def rule_large_part(ctx: RuleContext) -> ScaleUpWarning | None:
 
 
 def rule_thin_part(ctx: RuleContext) -> ScaleUpWarning | None:
+    """Thinner than thin_part_mm with an aspect over thin_part_aspect: major (distortion)."""
     e = ctx.spec.envelope_mm
     thin, longest = min(e.x, e.y, e.z), max(e.x, e.y, e.z)
     rules = ctx.card.rules
@@ -142,6 +151,7 @@ def rule_thin_part(ctx: RuleContext) -> ScaleUpWarning | None:
 
 
 def rule_material_availability(ctx: RuleContext) -> ScaleUpWarning | None:
+    """Slow to source or expensive per kg: minor."""
     mat, rules = ctx.facts.material, ctx.card.rules
     notes = []
     if mat.lead_days >= rules.slow_sourcing_days:
@@ -158,6 +168,7 @@ def rule_material_availability(ctx: RuleContext) -> ScaleUpWarning | None:
 
 
 def rule_default_material(ctx: RuleContext) -> ScaleUpWarning | None:
+    """The caller assumed the material (an assumption mentions it): major."""
     assumed = [a for a in ctx.spec.assumptions if "material" in a.lower()]
     if not assumed:
         return None
@@ -169,6 +180,7 @@ def rule_default_material(ctx: RuleContext) -> ScaleUpWarning | None:
 
 
 def rule_missing_general_tolerance(ctx: RuleContext) -> ScaleUpWarning | None:
+    """No general tolerance given: minor, the card's default is priced."""
     if ctx.spec.general_tolerance is not None:
         return None
     return ScaleUpWarning(
@@ -179,6 +191,7 @@ def rule_missing_general_tolerance(ctx: RuleContext) -> ScaleUpWarning | None:
 
 
 def rule_many_setups(ctx: RuleContext) -> ScaleUpWarning | None:
+    """More setups than many_setups_minor: minor; than many_setups_major: major. Prices fewer."""
     rules = ctx.card.rules
     if ctx.spec.setups <= rules.many_setups_minor:
         return None
@@ -194,6 +207,7 @@ def rule_many_setups(ctx: RuleContext) -> ScaleUpWarning | None:
 
 
 def rule_near_net_process(ctx: RuleContext) -> ScaleUpWarning | None:
+    """Aluminium or plastic at near_net_quantity or more: suggest die casting / moulding."""
     threshold = ctx.card.rules.near_net_quantity
     if ctx.quantity < threshold or ctx.facts.material.density > 3.0:
         return None
@@ -209,6 +223,7 @@ def rule_near_net_process(ctx: RuleContext) -> ScaleUpWarning | None:
 
 
 def rule_revision_at_volume(ctx: RuleContext) -> ScaleUpWarning | None:
+    """A drawing revision at production quantity: CAM and fixtures are tied to it."""
     if not ctx.spec.revision or ctx.quantity < ctx.card.rules.production_quantity:
         return None
     return ScaleUpWarning(

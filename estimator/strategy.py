@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from estimator.cost import (
     CENT,
@@ -13,17 +13,39 @@ from estimator.cost import (
     RoutePlan,
     build_stock,
     count_characteristics,
-    round_lines,
     route_lines,
 )
 from estimator.errors import OutsideMachineEnvelope, UnknownMaterial
 from estimator.lead_time import estimate_lead_time_days
-from estimator.models import PartEstimate, PartSpec, PriceBreak, Route, RouteQuote, Size3
+from estimator.models import CostLine, PartEstimate, PartSpec, PriceBreak, Route, RouteQuote, Size3
 from estimator.rates import RateCard, find_finish, find_material
 from estimator.scaleup import RuleContext, check_scale_up
 
 CROSSOVER_SEARCH_MAX = 100_000
 PROTOTYPE_MACHINE = "mill_3axis"
+
+
+def round_lines(lines: list[ExactLine]) -> tuple[tuple[CostLine, ...], Decimal]:
+    """Round the exact total to cents once, and share the cents among lines so they add up to it exactly.
+
+    Args:
+        lines: exact amounts.
+
+    Returns:
+        The rounded lines (largest-remainder allocation) and their total.
+    """
+    exact_total = sum((line.amount for line in lines), Decimal(0))
+    total = exact_total.quantize(CENT, rounding=ROUND_HALF_UP)
+    floors = [line.amount.quantize(CENT, rounding=ROUND_FLOOR) for line in lines]
+    spare = int((total - sum(floors, Decimal(0))) / CENT)
+    order = sorted(range(len(lines)), key=lambda i: lines[i].amount - floors[i], reverse=True)
+    for i in order[:spare]:
+        floors[i] += CENT
+    rounded = tuple(
+        CostLine(label=line.label, per=line.per, amount=amount, detail=line.detail)
+        for line, amount in zip(lines, floors, strict=True)
+    )
+    return rounded, total
 
 
 def _fits(stock: Size3, travel_mm: tuple[float, float, float]) -> bool:
@@ -36,7 +58,15 @@ def _mills(card: RateCard) -> list[str]:
 
 def plan_prototype(facts: PartFacts, card: RateCard) -> list[RoutePlan]:
     """Prototype: the 3-axis mill (another mill only if the part does not fit it), soft jaws, every part
-    measured, one operation per setup the drawing needs."""
+    measured, one operation per setup the drawing needs.
+
+    Args:
+        facts: the part resolved against the card.
+        card: the rate card.
+
+    Returns:
+        The candidate plans; the route is priced on the cheapest.
+    """
     keys = [PROTOTYPE_MACHINE] if _fits(facts.stock, card.machines[PROTOTYPE_MACHINE].travel_mm) else [
         k for k in _mills(card) if _fits(facts.stock, card.machines[k].travel_mm)
     ]
@@ -46,7 +76,15 @@ def plan_prototype(facts: PartFacts, card: RateCard) -> list[RoutePlan]:
 
 def plan_production(facts: PartFacts, card: RateCard) -> list[RoutePlan]:
     """Production: every mill the part fits, with its own clampings per setup (a 5-axis reaches two face
-    directions per clamping), a dedicated fixture per operation, sampling inspection."""
+    directions per clamping), a dedicated fixture per operation, sampling inspection.
+
+    Args:
+        facts: the part resolved against the card.
+        card: the rate card.
+
+    Returns:
+        The candidate plans; the route is priced on the cheapest at each quantity.
+    """
     plans = []
     for key in _mills(card):
         machine = card.machines[key]
@@ -62,8 +100,19 @@ STRATEGIES: dict[Route, Callable[[PartFacts, RateCard], list[RoutePlan]]] = {
 }
 
 
+def _as_machined(finish: str) -> bool:
+    return finish.strip().lower().replace("-", " ") in ("as machined", "none", "as milled", "")
+
+
 def build_facts(spec: PartSpec, card: RateCard) -> PartFacts:
     """Resolve the spec's material and finish against the card and size the stock.
+
+    Args:
+        spec: the part.
+        card: the rate card.
+
+    Returns:
+        The facts every route and rule works from.
 
     Raises:
         UnknownMaterial: the material matches nothing on the card.
@@ -77,7 +126,7 @@ def build_facts(spec: PartSpec, card: RateCard) -> PartFacts:
     if not any(_fits(stock, card.machines[k].travel_mm) for k in _mills(card)):
         largest = max((card.machines[k].travel_mm for k in _mills(card)), key=lambda t: t[0] * t[1] * t[2])
         raise OutsideMachineEnvelope(stock_mm=(stock.x, stock.y, stock.z), largest_travel_mm=largest)
-    finish_key = find_finish(card, spec.finish) if spec.finish else None
+    finish_key = find_finish(card, spec.finish) if spec.finish and not _as_machined(spec.finish) else None
     return PartFacts(spec, key, material, stock, finish_key, count_characteristics(spec))
 
 
@@ -93,14 +142,27 @@ def _quote(facts: PartFacts, card: RateCard, route: Route, quantity: int) -> tup
     exact, plan, lines = best
     rounded, total = round_lines(lines)
     unit = (exact / quantity).quantize(CENT, rounding=ROUND_HALF_UP)
-    days = estimate_lead_time_days(facts, plan, card, quantity=quantity)
-    quote = RouteQuote(route=route, quantity=quantity, unit_price=unit, total=total, lead_time_days=days,
-                       lines=rounded)
+    rush = (exact * (1 + card.expedite_premium_fraction) / quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+    quote = RouteQuote(
+        route=route, quantity=quantity, unit_price=unit, total=total, lines=rounded,
+        lead_time_days=estimate_lead_time_days(facts, plan, card, quantity=quantity),
+        expedite_unit_price=rush,
+        expedite_lead_time_days=estimate_lead_time_days(facts, plan, card, quantity=quantity, expedite=True),
+    )
     return quote, exact, plan.machine_key
 
 
 def quantities_to_price(requested: tuple[int, ...], standard: tuple[int, ...]) -> tuple[int, ...]:
-    """The asked quantities plus the standard breaks either side of each; the standard breaks if none."""
+    """The asked quantities plus the standard breaks either side of each; the standard breaks if none.
+
+    Args:
+        requested: quantities the customer asked for (values below 1 are ignored).
+        standard: the shop's standard breaks.
+
+    Returns:
+        Sorted, distinct quantities to price.
+    """
+    requested = tuple(q for q in requested if q >= 1)
     if not requested:
         return tuple(sorted(set(standard)))
     out = set(requested)
@@ -112,8 +174,17 @@ def quantities_to_price(requested: tuple[int, ...], standard: tuple[int, ...]) -
 
 
 def find_crossover(facts: PartFacts, card: RateCard) -> int | None:
-    """Smallest quantity in 1..100000 at which production is cheaper per part than prototype (bisection:
-    production carries more one-off cost and less per-part cost, so once cheaper it stays cheaper)."""
+    """Smallest quantity in 1..100000 at which production is cheaper per part than prototype.
+
+    Bisection: production carries more one-off and less per-part cost, so once cheaper it stays cheaper.
+
+    Args:
+        facts: the part resolved against the card.
+        card: the rate card.
+
+    Returns:
+        The crossover quantity, or None when production is not cheaper even at 100000 pcs.
+    """
 
     def cheaper(q: int) -> bool:
         return _quote(facts, card, Route.PRODUCTION, q)[1] < _quote(facts, card, Route.PROTOTYPE, q)[1]
@@ -148,9 +219,11 @@ def _assumptions(facts: PartFacts, card: RateCard, machines: dict[Route, str]) -
         f"prototype route on the {card.machines[machines[Route.PROTOTYPE]].name} in soft jaws; production "
         f"route on the {card.machines[machines[Route.PRODUCTION]].name} with dedicated fixtures"
     )
+    if any(h.depth_mm is None for h in spec.holes):
+        out.append(f"holes without a depth: drilled through the part ({spec.envelope_mm.z:g} mm)")
     if spec.finish is None:
         out.append("finish: as machined (none specified)")
-    elif facts.finish_key is None:
+    elif facts.finish_key is None and not _as_machined(spec.finish):
         out.append(f"finish {spec.finish!r} is not on our rate card: not priced")
     if spec.general_tolerance is None:
         out.append(f"general tolerance: {card.default_general_tolerance} assumed")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from ezdxf import bbox
@@ -11,9 +12,7 @@ from ezdxf.lldxf.const import DXFError
 
 from parsers.models import IssueCode, ParseIssue
 
-_GEOMETRY = frozenset(
-    {"LINE", "ARC", "CIRCLE", "ELLIPSE", "LWPOLYLINE", "POLYLINE", "SPLINE", "INSERT", "SOLID"}
-)
+_GEOMETRY = frozenset({"LINE", "ARC", "CIRCLE", "ELLIPSE", "LWPOLYLINE", "POLYLINE", "SPLINE", "INSERT", "SOLID"})
 # Annotation, sheet and construction layers; centre lines overshoot the part, so they go too.
 _NOT_PART_LAYER = re.compile(
     r"DIM|TEXT|TITLE|BORDER|FRAME|RAHMEN|SCHRIFT|HATCH|VIEWPORT|DEFPOINTS|NOTE|AUX|CONSTR|HILFS|CENT(ER|RE)"
@@ -49,8 +48,20 @@ def _entity_box(entity: Any) -> _Box | None:
     return ext.extmin.x, ext.extmin.y, ext.extmax.x, ext.extmax.y
 
 
-def _cluster(boxes: list[_Box], gap: float) -> list[_Box]:
-    """Merge boxes closer than ``gap`` into groups (sweep over x), returning the groups' boxes."""
+@dataclass(frozen=True)
+class _Group:
+    box: _Box
+    kinds: frozenset[str]
+
+    @property
+    def outline_only(self) -> bool:
+        """Only circles and arcs: holes and bosses, never a view's outline or a sheet's lines."""
+        return self.kinds <= {"CIRCLE", "ARC"}
+
+
+def _cluster(items: list[tuple[str, _Box]], gap: float) -> list[_Group]:
+    """Merge boxes closer than ``gap`` into groups (union-find over an x sweep)."""
+    boxes = [b for _, b in items]
     parent = list(range(len(boxes)))
 
     def find(i: int) -> int:
@@ -59,21 +70,24 @@ def _cluster(boxes: list[_Box], gap: float) -> list[_Box]:
             i = parent[i]
         return i
 
-    order = sorted(range(len(boxes)), key=lambda i: boxes[i][0])
     active: list[int] = []
-    for i in order:
-        x0, y0, x1, y1 = boxes[i]
+    for i in sorted(range(len(boxes)), key=lambda i: boxes[i][0]):
+        x0, y0, _, y1 = boxes[i]
         active = [j for j in active if boxes[j][2] + gap >= x0]
         for j in active:
             if boxes[j][1] - gap <= y1 and y0 <= boxes[j][3] + gap:
                 parent[find(i)] = find(j)
         active.append(i)
-    groups: dict[int, _Box] = {}
-    for i, box in enumerate(boxes):
-        root = find(i)
-        old = groups.get(root, box)
-        groups[root] = (min(old[0], box[0]), min(old[1], box[1]), max(old[2], box[2]), max(old[3], box[3]))
-    return list(groups.values())
+    merged: dict[int, tuple[_Box, set[str]]] = {}
+    for i, (kind, box) in enumerate(items):
+        old, kinds = merged.get(find(i), (box, set()))
+        kinds.add(kind)
+        merged[find(i)] = (_union(old, box), kinds)
+    return [_Group(box, frozenset(kinds)) for box, kinds in merged.values()]
+
+
+def _union(a: _Box, b: _Box) -> _Box:
+    return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
 
 
 def _contains(outer: _Box, inner: _Box) -> bool:
@@ -84,37 +98,28 @@ def _size(box: _Box) -> tuple[float, float]:
     return box[2] - box[0], box[3] - box[1]
 
 
-def _span(boxes: list[_Box]) -> float:
-    return max(
-        max(b[2] for b in boxes) - min(b[0] for b in boxes),
-        max(b[3] for b in boxes) - min(b[1] for b in boxes),
-    )
-
-
-def _without_frame_entities(items: list[tuple[str, _Box]]) -> list[tuple[str, _Box]]:
-    """Drop sheet frames drawn as one closed outline around the views (largest first, nested frames too)."""
-    ordered = sorted(items, key=lambda item: -_size(item[1])[0] * _size(item[1])[1])
-    while len(ordered) > 2 and ordered[0][0] in ("LWPOLYLINE", "POLYLINE"):
-        frame, rest = ordered[0][1], ordered[1:]
-        inside = [b for _, b in rest if _contains(frame, b)]
-        if len(inside) < 0.95 * len(rest) or all(kind in ("CIRCLE", "ARC") for kind, _ in rest):
-            break
-        groups = [
-            g for g in _cluster(inside, 0.03 * max(_size(frame))) if max(_size(g)) >= 0.05 * max(_size(frame))
-        ]
-        if not _is_sheet_frame(frame, [frame, *groups]):
-            break
-        ordered = rest
-    return ordered
-
-
-def _is_sheet_frame(box: _Box, others: list[_Box]) -> bool:
-    width, height = _size(box)
+def _is_sheet_frame(frame: _Group, groups: list[_Group]) -> bool:
+    """A paper-proportioned group around a drawn view (not just around holes, as a plate would be)."""
+    width, height = _size(frame.box)
     if min(width, height) <= 0:
         return False
     ratio = max(width, height) / min(width, height)
-    inside = [o for o in others if o is not box and _contains(box, o)]
-    return len(inside) >= 2 and any(abs(ratio - r) / r < 0.02 for r in _SHEET_RATIOS)
+    inside = [g for g in groups if g is not frame and _contains(frame.box, g.box)]
+    return any(not g.outline_only for g in inside) and any(abs(ratio - r) / r < 0.02 for r in _SHEET_RATIOS)
+
+
+def _without_frame_outlines(items: list[tuple[str, _Box]]) -> list[tuple[str, _Box]]:
+    """Drop sheet frames drawn as one closed outline around everything (largest first, nested ones too)."""
+    ordered = sorted(items, key=lambda item: -_size(item[1])[0] * _size(item[1])[1])
+    while len(ordered) > 2 and ordered[0][0] in ("LWPOLYLINE", "POLYLINE"):
+        frame = _Group(ordered[0][1], frozenset({ordered[0][0]}))
+        rest = ordered[1:]
+        if sum(_contains(frame.box, b) for _, b in rest) < 0.95 * len(rest):
+            break
+        if not _is_sheet_frame(frame, _cluster(rest, 0.03 * max(_size(frame.box)))):
+            break
+        ordered = rest
+    return ordered
 
 
 def extract_envelope(
@@ -122,7 +127,7 @@ def extract_envelope(
 ) -> tuple[tuple[float, float, float | None] | None, int | None, list[ParseIssue]]:
     """Overall part size from model-space geometry.
 
-    Geometry is grouped into views by empty space; a sheet frame (a group enclosing the others with a
+    Geometry is grouped into views by empty space; a sheet frame (a group enclosing a view with a
     paper-size aspect ratio) is dropped and groups nested in another group join it. The largest view
     gives x and y; a second view beside it gives z (its width), or above/below it (its height).
 
@@ -134,19 +139,16 @@ def extract_envelope(
         ((x, y, z) in drawing units or None, number of views or None, issues).
     """
     items = [(e.dxftype(), b) for e in doc.modelspace() if (b := _entity_box(e)) is not None]
-    items = _without_frame_entities(items)
-    boxes = [b for _, b in items]
-    if not boxes:
+    items = _without_frame_outlines(items)
+    if not items:
         return None, None, []
-    every = _cluster(boxes, 0.0)
-    span = _span(every)
-    groups = _cluster(boxes, 0.03 * span)
+    extent = _cluster(items, math.inf)[0].box
+    groups = _cluster(items, 0.03 * max(_size(extent)))
     groups = [g for g in groups if not _is_sheet_frame(g, groups)] or groups
-    groups = [g for g in groups if not any(o is not g and _contains(o, g) for o in groups)]
-    biggest = max(max(_size(g)) for g in groups)
-    views = sorted(
-        (g for g in groups if max(_size(g)) >= 0.2 * biggest), key=lambda g: -_size(g)[0] * _size(g)[1]
-    )
+    boxes = [g.box for g in groups]
+    boxes = [b for b in boxes if not any(o is not b and _contains(o, b) for o in boxes)]
+    biggest = max(max(_size(b)) for b in boxes)
+    views = sorted((b for b in boxes if max(_size(b)) >= 0.2 * biggest), key=lambda b: -_size(b)[0] * _size(b)[1])
     front = views[0]
     x, y = _size(front)
     z: float | None = None

@@ -44,9 +44,7 @@ _MATERIALS = re.compile(
     r")\b",
     re.I,
 )
-_MATERIAL_LABEL = re.compile(
-    r"\b(?:MATERIAL|MATL|MAT'L|WERKSTOFF|MATERIAU)\b\.?\s*[:\-]?\s*(?P<v>[^\n;]{2,60})", re.I
-)
+_MATERIAL_LABEL = re.compile(r"\b(?:MATERIAL|MATL|MAT'L|WERKSTOFF|MATERIAU)\b\.?\s*[:\-]?\s*(?P<v>[^\n;]{2,60})", re.I)
 _FINISHES = re.compile(
     r"\b((?:CLEAR\s+|BLACK\s+|HARD\s+|TYPE\s+I{1,3}\s+)?ANODI[SZ](?:E|ED|ING)(?:\s+(?:BLACK|CLEAR))?"
     r"|HARDCOAT|ZINC\s+PLAT(?:E|ED|ING)|NICKEL\s+PLAT(?:E|ED|ING)|CHROME\s+PLAT(?:E|ED|ING)"
@@ -54,12 +52,10 @@ _FINISHES = re.compile(
     r"|ALODINE|CHEM\s+FILM|CHROMATE\s+CONVERSION|PAINT(?:ED)?|GALVANI[SZ]ED)\b",
     re.I,
 )
-_FINISH_LABEL = re.compile(
-    r"\b(?:FINISH|SURFACE\s+TREATMENT|OBERFL[AÄ]CHE)\s*[:\-]\s*(?P<v>[^\n;]{2,60})", re.I
-)
+_FINISH_LABEL = re.compile(r"\b(?:FINISH|SURFACE\s+TREATMENT|OBERFL[AÄ]CHE)\s*[:\-]\s*(?P<v>[^\n;]{2,60})", re.I)
 _PART_NUMBER = re.compile(
     r"\b(?:PART\s*(?:NO|NUMBER|#)|P/N|PN|DWG\.?\s*(?:NO|NUMBER|#)|DRAWING\s*(?:NO|NUMBER)|ITEM\s*NO)\.?\s*[:#]?\s*"
-    r"(?P<v>[A-Z0-9][A-Z0-9\-_./]{2,30})",
+    r"(?!\d{4}-\d\d-\d\d)(?P<v>[A-Z0-9][A-Z0-9\-_./]{2,30})",
     re.I,
 )
 _REVISION = re.compile(r"\b(?:REV(?:ISION)?)\.?\s*[:#]?\s*(?P<v>[A-Z]{1,2}|\d{1,2})(?![A-Za-z0-9])", re.I)
@@ -77,14 +73,49 @@ def _num(text: str) -> float:
     return float(text.replace(",", "."))
 
 
+_LABEL_ONLY = re.compile(
+    r"^(?:MATERIAL|MATL|MAT'L|FINISH|PART\s*(?:NO|NUMBER)|P/N|DWG\.?\s*NO|DRAWING\s*NO|REV(?:ISION)?|QTY|QUANTITY"
+    r"|TITLE|SCALE|SHEET|DATE|UNITS|DRAWN(?:\s+BY)?|CHECKED(?:\s+BY)?|APPROVED(?:\s+BY)?|WEIGHT|SIZE|NAME)"
+    r"\.?\s*:?$",
+    re.I,
+)
+# A labelled value ends where the next numbered note or another field begins.
+_VALUE_END = re.compile(r"\s+\d{1,2}[.)]\s|\s{2,}|;|\s(?:FINISH|MATERIAL|MATL|TOLERANCES?)\b", re.I)
+
+
+def _cut(value: str) -> str:
+    return " ".join(_VALUE_END.split(value)[0].split()).strip(" :,.")
+
+
+def _join_labels(texts: list[str]) -> list[str]:
+    """Pair title-block labels with their values when they are separate texts.
+
+    A cell may hold "MATERIAL" and then "AL 6061-T6"; a row of labels ("MATERIAL", "FINISH") may be
+    followed by its row of values in the same order. The joined "LABEL: value" texts are added.
+    """
+    out = list(texts)
+    i = 0
+    while i < len(texts):
+        run = i
+        while run < len(texts) and _LABEL_ONLY.match(texts[run]):
+            run += 1
+        labels, values = texts[i:run], texts[run : run + (run - i)]
+        if labels and len(values) == len(labels) and not any(_LABEL_ONLY.match(v) for v in values):
+            out.extend(f"{label.rstrip(' :.')}: {value}" for label, value in zip(labels, values, strict=True))
+        i = max(run, i + 1)
+    return out
+
+
 def _material(text: str) -> str | None:
     if m := _MATERIAL_LABEL.search(text):
-        value = m.group("v").strip(" :")
+        value = _cut(m.group("v"))
         if named := _MATERIALS.search(value):
             return " ".join(named.group(0).split())
-        return " ".join(value.split()) or None
-    if named := _MATERIALS.search(text):
-        return " ".join(named.group(0).split())
+        return value or None
+    for named in _MATERIALS.finditer(text):
+        # Unlabelled, a bare number ("304", "4140") is more likely a dimension than an alloy.
+        if re.search(r"[A-Za-z]", named.group(0)):
+            return " ".join(named.group(0).split())
     return None
 
 
@@ -92,8 +123,8 @@ def _finish(text: str) -> str | None:
     if m := _FINISHES.search(text):
         return " ".join(m.group(0).lower().split())
     if m := _FINISH_LABEL.search(text):
-        value = " ".join(m.group("v").split())
-        return None if value.upper() in {"NONE", "-", "N/A"} else value.lower()
+        value = _cut(m.group("v"))
+        return None if value.upper() in {"", "NONE", "-", "N/A"} else value.lower()
     return None
 
 
@@ -106,7 +137,7 @@ def read_notes(texts: Sequence[str]) -> NoteFields:
     Returns:
         The fields found; labelled values win over bare mentions because texts are scanned in order.
     """
-    cleaned = [clean_mtext(t) for t in texts if t and t.strip()]
+    cleaned = _join_labels([clean_mtext(t) for t in texts if t and t.strip()])
     material = next((mat for t in cleaned if _MATERIAL_LABEL.search(t) and (mat := _material(t))), None)
     material = material or next((mat for t in cleaned if (mat := _material(t))), None)
     finish = next((f for t in cleaned if (f := _finish(t))), None)

@@ -27,8 +27,9 @@ from parsers.models import (
 )
 from parsers.notes import read_notes
 from parsers.pdf_callouts import read_group
-from parsers.pdf_layout import Group, circles, find_sheet, group_runs, in_balloon, is_boxed, segments
-from parsers.pdf_notes import in_sentence, note_lines
+from parsers.pdf_layout import Group, find_sheet, group_runs, is_feature_frame
+from parsers.pdf_notes import in_sentence, is_wordy, note_lines
+from parsers.pdf_strokes import circles, in_balloon, in_table_cell, is_boxed, segments
 from parsers.pdf_text import attach_glyphs, extract_glyphs, extract_runs
 from parsers.units import infer_units_from_values
 
@@ -38,6 +39,7 @@ _BARE_ZONE = re.compile(r"^(?:\d{1,2}|[A-Z])$")
 # Many strokes and almost no text: the exporter drew the lettering as vectors.
 _OUTLINED_TEXT_PATHS = 2000
 _SCAN_MAX_RUNS = 5
+_MUPDF_ERRORS: tuple[type[Exception], ...] = (RuntimeError, cast(Any, pymupdf).mupdf.FzErrorBase)
 
 
 @dataclass
@@ -80,7 +82,7 @@ def parse_pdf(data: bytes, filename: str, *, max_pages: int = 20) -> ParsedDrawi
             )
         try:
             pages = [_read_page(page, number) for number, page in enumerate(doc, start=1)]
-        except RuntimeError as exc:  # damaged content streams surface here, not at open()
+        except _MUPDF_ERRORS as exc:  # damaged content streams surface here, not at open()
             raise CorruptDrawing(f"{filename!r}: page content is damaged: {exc}", filename=filename) from exc
         page_count = doc.page_count
     return _build(pages, filename=filename, page_count=page_count)
@@ -104,17 +106,21 @@ def _read_page(page: Any, number: int) -> _Page:
                    "its lettering is drawn as strokes and cannot be read"))
     runs = attach_glyphs(runs, extract_glyphs(drawings))
     sheet = find_sheet(runs, width=page.rect.width, height=page.rect.height)
-    segs = segments(drawings)
+    strokes = segments(drawings)
     rings = circles(drawings)
+    wordy = [r for r in runs if is_wordy(r)]
     for group in group_runs(runs):
         box = group.page_box()
         text = group.text
         if (sheet.in_title_block(box) or (sheet.in_edge_band(box) and _BARE_ZONE.match(text))
-                or not re.search(r"\d", text) or in_sentence(group, runs)
+                or not re.search(r"\d", text) or in_sentence(group, wordy)
                 or (_BARE_ZONE.match(text) and in_balloon(group, rings))
                 or read_group(group, units="mm", page=number) is None):
             continue  # its runs are read as note text below
-        out.groups.append((group, is_boxed(group, segs)))
+        boxed = is_boxed(group, strokes)
+        if (boxed and is_feature_frame(group, runs)) or (not boxed and in_table_cell(group, strokes, runs)):
+            continue
+        out.groups.append((group, boxed))
     out.note_lines += note_lines(runs, skip={id(r) for g, _ in out.groups for r in g.runs})
     return out
 
@@ -150,10 +156,12 @@ def _build(pages: list[_Page], *, filename: str, page_count: int) -> ParsedDrawi
                                  detail=f"{len(low)} isolated numbers read as dimensions"))
     envelope = _envelope(read)
     if envelope is not None:
-        issues.append(ParseIssue(
-            code=IssueCode.ENVELOPE_ESTIMATED,
-            detail="envelope from the largest linear callout written along each sheet axis (square and "
-                   "diameter callouts fill a missing axis); not measured from the view geometry"))
+        detail = ("envelope from the largest linear callout written along each sheet axis (square and "
+                  "diameter callouts fill a missing axis); not measured from the view geometry")
+        if notes.thickness is not None:
+            envelope = Envelope(x=envelope.x, y=envelope.y, z=notes.thickness)
+            detail += "; z from the thickness note"
+        issues.append(ParseIssue(code=IssueCode.ENVELOPE_ESTIMATED, detail=detail))
     logger.debug("%s: %d dimensions, %d note lines", filename, len(dimensions), len(note_lines))
     return ParsedDrawing(
         file=filename, format=DrawingKind.PDF, units=units, envelope=envelope,

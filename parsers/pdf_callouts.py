@@ -14,6 +14,10 @@ _FIT_CLASS = re.compile(r"^(?:[A-Z]{1,2}|[a-z]{1,2})\d{1,2}$")
 _DATE = re.compile(r"^\d{1,4}[./\-]\d{1,2}[./\-]\d{2,4}$")
 _CHAMFER_WORD = re.compile(rf"^(?P<c>\d+\s*[xX]\s*)?CHAMFER\s+(?P<n>{_NUM})$|^(?P<m>{_NUM})\s+CHAMFER$", re.I)
 _THREAD_WORD = re.compile(r"\s+(?:THREADS?|THD|TAPPED)\.?$", re.I)
+_FRACTION = re.compile(r"(?<![\d.,/])(?:(\d+)[ -])?(\d+)/(\d+)(?![\d/.,])")
+_FRACTION_DENOMINATORS = frozenset({2, 4, 8, 16, 32, 64})
+_BORE = re.compile(r"[⌴⌵]\s*")
+_DEPTH = re.compile(r"\s*↧\s*")
 _COUNT_PREFIX = re.compile(r"^\s*\d+\s*[xX×]\s*")
 _SURFACE = re.compile(r"^R[az]\s*\d", re.I)
 
@@ -31,6 +35,29 @@ def _signed(text: str, *, default_sign: str) -> float | None:
     return -value if sign == "-" else value
 
 
+def _is_fraction(numerator: str, denominator: str) -> bool:
+    return (numerator.isdigit() and denominator.isdigit() and int(denominator) in _FRACTION_DENOMINATORS
+            and 0 < int(numerator) < int(denominator))
+
+
+def decimal_fractions(text: str) -> str:
+    """Write inch fractions ("3/4", "1 1/2", "1-1/2") as decimals; other slashes are left alone.
+
+    Args:
+        text: callout text.
+
+    Returns:
+        The text with each proper binary fraction replaced by its decimal value.
+    """
+    def decimal(m: re.Match[str]) -> str:
+        whole, num, den = m.group(1), m.group(2), m.group(3)
+        if not _is_fraction(num, den):
+            return m.group(0)
+        return f"{int(whole or 0) + int(num) / int(den):g}"
+
+    return _FRACTION.sub(decimal, text)
+
+
 def _from_stack(group: Group, units: Units) -> tuple[Callout | None, float | None, float | None, str | None]:
     """Read a group with stacked parts: (callout for the value, upper, lower, fit)."""
     top, bottom = group.top.replace(" ", ""), group.bottom.replace(" ", "")
@@ -41,6 +68,9 @@ def _from_stack(group: Group, units: Units) -> tuple[Callout | None, float | Non
     if top.startswith("±") and not bottom:
         callout = parse_callout(f"{group.prefix} {top} {group.suffix}".strip(), units=units)
         return callout, None, None, None
+    if _is_fraction(top, bottom):  # an inch fraction printed stacked: 1 3/4
+        return parse_callout(decimal_fractions(f"{group.prefix} {top}/{bottom} {group.suffix}".strip()),
+                             units=units), None, None, None
     up, down = _signed(top, default_sign="+"), _signed(bottom, default_sign="-")
     if up is None or down is None:
         return None, None, None, None
@@ -80,7 +110,11 @@ def read_group(group: Group, *, units: Units, page: int, basic: bool = False) ->
         kind_override = DimensionKind.CHAMFER
         chamfer_count = m.group("c")
     else:
-        callout = parse_callout(_THREAD_WORD.sub("", text), units=units)
+        # Counterbore/countersink marks lead the size they apply to; a depth mark reads as DEEP.
+        plain = _DEPTH.sub(" DEEP ", _BORE.sub("", _THREAD_WORD.sub("", text))).strip()
+        callout = parse_callout(plain, units=units)
+        if (callout is None or callout.kind is not DimensionKind.THREAD) and decimal_fractions(plain) != plain:
+            callout = parse_callout(decimal_fractions(plain), units=units)  # "1/4-20 UNC" stays as printed
     if callout is None:
         return None
     if upper is None:

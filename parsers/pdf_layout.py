@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from parsers.pdf_text import Run, same_direction
 
 _SIGNS = re.compile(r"^[+\-±−]+$")
 _BARE_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
+# What may be printed stacked: signed or unsigned values, or a fit class.
+_STACKABLE = re.compile(r"^(?:[+\-±−]?(?:\d+(?:[.,]\d*)?|[.,]\d+)°?|(?:[A-Z]{1,2}|[a-z]{1,2})\d{1,2})$")
 _TITLE_WORDS = re.compile(
     r"^(TITLE|DWG|DRAWN|CHECKED|CHK|APPROVED|APPV|SCALE|SHEET|DATE|NAME|WEIGHT|REVISION|REV|"
     r"DRAWING NO|PART NO|CREATED BY|APPROVED BY|DOCUMENT|STANDARD|STATE|CHANGES|DEPT|SIZE|MFG|Q\.A)\b",
@@ -77,7 +78,8 @@ def _touching(a: Run, b: Run) -> bool:
         tolerance_like = (bool(_SIGNS.match(a.text) or _SIGNS.match(b.text)) or later.text[:1] in "+-±−"
                           or later.size < 0.85 * size)
         return gap_u <= 0.05 * size or (tolerance_like and gap_u <= 0.3 * size)
-    if _BARE_NUMBER.match(a.text) and _BARE_NUMBER.match(b.text) and min(a.size, b.size) > 0.85 * size:
+    if (_BARE_NUMBER.match(a.text) and _BARE_NUMBER.match(b.text) and min(a.size, b.size) > 0.85 * size
+            and min(len(a.text), len(b.text)) > 1):
         return False  # two values side by side are two callouts, even when their texts touch
     return gap_u <= 0.6 * size
 
@@ -99,14 +101,21 @@ def group_runs(runs: Sequence[Run]) -> list[Group]:
             i = parent[i]
         return i
 
-    for i, a in enumerate(runs):
-        for j in range(i + 1, len(runs)):
-            if _touching(a, runs[j]):
+    # Sweep along x: only runs whose page boxes come within two text heights can touch.
+    boxes = [r.page_box() for r in runs]
+    order = sorted(range(len(runs)), key=lambda k: boxes[k][0])
+    reach = 2 * max((r.size for r in runs), default=0.0)
+    for n, i in enumerate(order):
+        for j in order[n + 1:]:
+            if boxes[j][0] > boxes[i][2] + reach:
+                break
+            if boxes[j][1] <= boxes[i][3] + reach and boxes[j][3] >= boxes[i][1] - reach and _touching(
+                    runs[i], runs[j]):
                 parent[find(i)] = find(j)
     members: dict[int, list[Run]] = {}
     for i, run in enumerate(runs):
         members.setdefault(find(i), []).append(run)
-    return [_read_layout(sorted(group, key=lambda r: r.u0)) for group in members.values()]
+    return [g for group in members.values() for g in _read_layout(sorted(group, key=lambda r: r.u0))]
 
 
 def _join(runs: Iterable[Run]) -> str:
@@ -119,13 +128,15 @@ def _join(runs: Iterable[Run]) -> str:
     return out.strip()
 
 
-def _read_layout(runs: list[Run]) -> Group:
+def _read_layout(runs: list[Run]) -> list[Group]:
+    """Read a cluster as prefix / stacked top and bottom / suffix; split it into rows when the stacked
+    parts are not tolerance-like (two lines of a multi-line note are not a tolerance stack)."""
     size = max(r.size for r in runs)
     stacked = [a for a in runs if any(
         abs(a.v_mid - b.v_mid) > 0.4 * size and min(a.u1, b.u1) - max(a.u0, b.u0) > 0.1 * size
         for b in runs)]
     if not stacked:
-        return Group(tuple(runs), _join(runs), "", "", "")
+        return [Group(tuple(runs), _join(runs), "", "", "")]
     su0, su1 = min(r.u0 for r in stacked), max(r.u1 for r in stacked)
     # A lone sign printed just before the stacked numbers belongs to them.
     signs = [r for r in runs if _SIGNS.match(r.text.strip()) and r.u1 >= su0 - 0.3 * size and r.u0 < su1]
@@ -135,10 +146,17 @@ def _read_layout(runs: list[Run]) -> Group:
     suffix = [r for r in runs if (r.u0 + r.u1) / 2 > su1 + 1e-6]
     mids = [r.v_mid for r in in_stack]
     split = (min(mids) + max(mids)) / 2
-    top = [r for r in in_stack if r.v_mid < split]
-    bottom = [r for r in in_stack if r.v_mid >= split]
-    return Group(tuple(runs), _join(prefix), _join(top).replace(" ", ""), _join(bottom).replace(" ", ""),
-                 _join(suffix))
+    top = _join(r for r in in_stack if r.v_mid < split).replace(" ", "")
+    bottom = _join(r for r in in_stack if r.v_mid >= split).replace(" ", "")
+    if _STACKABLE.match(top) and _STACKABLE.match(bottom):
+        return [Group(tuple(runs), _join(prefix), top, bottom, _join(suffix))]
+    rows: list[list[Run]] = []
+    for run in sorted(runs, key=lambda r: r.v_mid):
+        if rows and abs(run.v_mid - rows[-1][0].v_mid) <= 0.4 * size:
+            rows[-1].append(run)
+        else:
+            rows.append([run])
+    return [Group(tuple(row), _join(row), "", "", "") for row in rows]
 
 
 @dataclass(frozen=True)
@@ -179,107 +197,42 @@ def find_sheet(runs: Sequence[Run], *, width: float, height: float) -> Sheet:
     band = max(0.06 * min(width, height), 24.0)
     labels = [r for r in runs if _TITLE_WORDS.match(r.text.strip())]
     boxes = [r.page_box() for r in labels]
-    lower = [(b, r.size) for b, r in zip(boxes, labels, strict=True) if (b[1] + b[3]) / 2 > 0.55 * height]
+    lower = sorted(((b, r.size) for b, r in zip(boxes, labels, strict=True) if (b[1] + b[3]) / 2 > 0.55 * height),
+                   key=lambda item: -item[0][1])
+    # Chain labels upwards from the lowest; a stray "SCALE 2:1" under a view far above stays out.
+    cluster = lower[:1]
+    for box, size in lower[1:]:
+        if min(b[1] for b, _ in cluster) - box[1] <= 0.12 * height:
+            cluster.append((box, size))
     title = None
-    if len(lower) >= 2:
-        x0 = min(b[0] for b, _ in lower)
-        y0 = min(b[1] for b, _ in lower) - 1.5 * max(s for _, s in lower)
+    if len(cluster) >= 2:
+        x0 = min(b[0] for b, _ in cluster)
+        y0 = min(b[1] for b, _ in cluster) - 1.5 * max(s for _, s in cluster)
         title = (x0 - 2.0, y0, width, height)
     return Sheet(width=width, height=height, edge_band=band, title_block=title)
 
 
-def segments(drawings: Sequence[dict[str, Any]]) -> list[tuple[float, float, float, float]]:
-    """Every straight stroke on the page as (x0, y0, x1, y1), rectangles and quads split into sides.
+_DATUM_OR_SYMBOL = re.compile(r"^(?:[A-Z]|[⌖⊥∥◎⌭○⏥∠⌯⌰⌒⌓↗]|//)$")
+
+
+def is_feature_frame(group: Group, runs: Sequence[Run]) -> bool:
+    """Whether a boxed value is the tolerance of a GD&T feature control frame (not a dimension).
 
     Args:
-        drawings: ``page.get_drawings()``.
+        group: a boxed callout candidate.
+        runs: all runs of the page.
 
     Returns:
-        The segments.
+        True when a datum letter or geometric-characteristic symbol sits beside it on its baseline.
     """
-    out: list[tuple[float, float, float, float]] = []
-    for path in drawings:
-        for item in path["items"]:
-            if item[0] == "l":
-                out.append((item[1].x, item[1].y, item[2].x, item[2].y))
-            elif item[0] == "re":
-                r = item[1]
-                out += [(r.x0, r.y0, r.x1, r.y0), (r.x1, r.y0, r.x1, r.y1),
-                        (r.x0, r.y1, r.x1, r.y1), (r.x0, r.y0, r.x0, r.y1)]
-            elif item[0] == "qu":
-                q = item[1]
-                pts = [q.ul, q.ur, q.lr, q.ll, q.ul]
-                out += [(a.x, a.y, b.x, b.y) for a, b in zip(pts, pts[1:], strict=False)]
-    return out
-
-
-def is_boxed(group: Group, segs: Sequence[tuple[float, float, float, float]]) -> bool:
-    """Whether a rectangle is drawn tightly around the group (a basic, theoretically exact value).
-
-    Args:
-        group: the callout candidate.
-        segs: the page's segments.
-
-    Returns:
-        True when strokes close the group on all four sides within about half a text height.
-    """
+    mine = {id(r) for r in group.runs}
+    u0, u1, _, v1 = group.extent()
     ref = group.runs[0]
-    u0, u1, v0, v1 = group.extent()
-    s = group.size
-    found = {"top": False, "bottom": False, "left": False, "right": False}
-    for x0, y0, x1, y1 in segs:
-        a_u, a_v = x0 * ref.dx + y0 * ref.dy, -x0 * ref.dy + y0 * ref.dx
-        b_u, b_v = x1 * ref.dx + y1 * ref.dy, -x1 * ref.dy + y1 * ref.dx
-        if abs(a_v - b_v) < 0.05 * s:  # parallel to the text
-            lo, hi, v = min(a_u, b_u), max(a_u, b_u), (a_v + b_v) / 2
-            if lo <= u0 + 0.2 * s and hi >= u1 - 0.2 * s and hi - lo <= (u1 - u0) + 4 * s:
-                if v0 - 0.7 * s <= v <= v0 + 0.2 * s:
-                    found["top"] = True
-                elif v1 - 0.2 * s <= v <= v1 + 0.7 * s:
-                    found["bottom"] = True
-        elif abs(a_u - b_u) < 0.05 * s:  # across the text
-            lo, hi, u = min(a_v, b_v), max(a_v, b_v), (a_u + b_u) / 2
-            if lo <= v0 + 0.3 * s and hi >= v1 - 0.3 * s and hi - lo <= (v1 - v0) + 2 * s:
-                if u0 - 1.0 * s <= u <= u0 + 0.1 * s:
-                    found["left"] = True
-                elif u1 - 0.1 * s <= u <= u1 + 1.0 * s:
-                    found["right"] = True
-    return all(found.values())
-
-
-def circles(drawings: Sequence[dict[str, Any]]) -> list[tuple[float, float, float, float]]:
-    """Page boxes of drawn circles (paths of curves around a square box), e.g. item balloons.
-
-    Args:
-        drawings: ``page.get_drawings()``.
-
-    Returns:
-        (x0, y0, x1, y1) per circle.
-    """
-    out = []
-    for path in drawings:
-        rect = path["rect"]
-        kinds = {item[0] for item in path["items"]}
-        if kinds == {"c"} and rect.width > 2 and 0.9 <= rect.height / rect.width <= 1.1:
-            out.append((rect.x0, rect.y0, rect.x1, rect.y1))
-    return out
-
-
-def in_balloon(group: Group, rings: Sequence[tuple[float, float, float, float]]) -> bool:
-    """Whether a group sits alone inside a small circle (an item balloon, not a dimension).
-
-    Args:
-        group: the callout candidate.
-        rings: drawn circles from ``circles``.
-
-    Returns:
-        True when a circle 1.2 to 4 text heights wide encloses the group's centre and box.
-    """
-    x0, y0, x1, y1 = group.page_box()
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    for rx0, ry0, rx1, ry1 in rings:
-        diameter = rx1 - rx0
-        if (1.2 * group.size <= diameter <= 4 * group.size and rx0 <= cx <= rx1 and ry0 <= cy <= ry1
-                and abs(cx - (rx0 + rx1) / 2) < diameter / 4 and abs(cy - (ry0 + ry1) / 2) < diameter / 4):
+    for run in runs:
+        if id(run) in mine or not same_direction(ref, run):
+            continue
+        if not (_DATUM_OR_SYMBOL.match(run.text.strip()) or "GDT" in run.font.upper()):
+            continue
+        if abs(run.v1 - v1) < 0.25 * group.size and max(run.u0 - u1, u0 - run.u1) <= 4 * group.size:
             return True
     return False

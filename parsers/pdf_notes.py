@@ -31,12 +31,12 @@ def is_wordy(run: Run) -> bool:
     return any(w.upper() not in _CALLOUT_WORDS for w in words)
 
 
-def in_sentence(group: Group, runs: Sequence[Run]) -> bool:
+def in_sentence(group: Group, wordy: Sequence[Run]) -> bool:
     """Whether a numeric group continues or starts a line of prose on the same baseline.
 
     Args:
         group: the callout candidate.
-        runs: all runs of the page.
+        wordy: the page's runs that read as prose (``is_wordy``).
 
     Returns:
         True when a wordy run shares the group's baseline within two text heights.
@@ -46,8 +46,8 @@ def in_sentence(group: Group, runs: Sequence[Run]) -> bool:
     mine = {id(r) for r in group.runs}
     u0, u1, _, v1 = group.extent()
     ref = group.runs[0]
-    for run in runs:
-        if id(run) in mine or not same_direction(ref, run) or not is_wordy(run):
+    for run in wordy:
+        if id(run) in mine or not same_direction(ref, run):
             continue
         size = max(run.size, group.size)
         if abs(run.v1 - v1) > 0.1 * size:
@@ -68,7 +68,7 @@ def note_lines(runs: Sequence[Run], *, skip: set[int]) -> list[str]:
     Returns:
         Lines in reading order per direction.
     """
-    rest = [r for r in runs if id(r) not in skip and not r.synthetic]
+    rest = [r for r in runs if id(r) not in skip]
     ordered = sorted(rest, key=lambda r: (round(r.dx, 2), round(r.dy, 2), round(r.v1), r.u0))
     lines: list[list[Run]] = []
     for run in ordered:
@@ -93,8 +93,8 @@ def _labelled_cells(runs: Sequence[Run]) -> list[str]:
             if run is label or _LABEL.match(run.text.strip()):
                 continue
             x0, y0, x1, y1 = run.page_box()
-            below = ly0 - 2 <= y0 <= ly1 + 3 * label.size and lx0 - 5 <= x0 <= lx1 + 25 * label.size
-            beside = abs(y0 - ly0) < 0.5 * label.size and lx1 <= x0 <= lx1 + 25 * label.size
+            below = ly0 - 2 <= y0 <= ly1 + 3 * label.size and lx0 - 5 <= x0 <= lx1 + 8 * label.size
+            beside = abs(y0 - ly0) < 0.5 * label.size and lx1 <= x0 <= lx1 + 6 * label.size
             if below or beside:
                 dist = abs(x0 - lx0) + 3 * abs(y0 - ly0)
                 if best is None or dist < best[0]:

@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 # Letters that GD&T/symbol fonts use for the symbols a callout needs. The glyph is known only by its
-# font, so the letter is mapped when the font is a symbol font and the run sits in front of a number.
+# font, so a letter is mapped only in a short run (one symbol) set in a symbol font.
 _SYMBOL_FONT = re.compile(r"GDT|SYMBOL|ISOCPEUR-?SYM|DIMSYM|GEOM", re.I)
-_SYMBOL_LETTERS = {"n": "Ø", "N": "Ø", "P": "Ø", "o": "□", "Q": "□", "Æ": "Ø", "±": "±", "°": "°",
-                   "%": "Ø", "c": "Ø", "d": "°"}
+_SYMBOL_LETTERS = {"n": "Ø", "N": "Ø", "P": "Ø", "o": "□", "Q": "□", "Æ": "Ø", "Ø": "Ø", "±": "±", "°": "°",
+                   "v": "⌴", "w": "⌵", "x": "↧"}
 _DIAMETER_LIKE = "⌀∅øΦφ"
 
 
@@ -58,7 +58,8 @@ def _frame(dx: float, dy: float, x: float, y: float) -> tuple[float, float]:
 
 
 def _map_symbols(text: str, font: str) -> str:
-    if _SYMBOL_FONT.search(font):
+    if _SYMBOL_FONT.search(font) and len(text.strip()) <= 2:
+        # A symbol font's letters stand for symbols only in short symbol runs, not in words.
         return "".join(_SYMBOL_LETTERS.get(ch, ch) for ch in text)
     out = []
     for ch in text:
@@ -116,7 +117,8 @@ def _span_runs(span: dict[str, Any], dx: float, dy: float) -> list[Run]:
             last_word = next(w for w in reversed(words) if w[1] == prev_end)
             text = "".join(c["c"] for c in chars[start:end])
             prev = "".join(c["c"] for c in chars[last_word[0]:last_word[1]])
-            gap = _frame(dx, dy, *chars[start]["origin"])[0] - _frame(dx, dy, *chars[prev_end - 1]["origin"])[0]
+            here, before = chars[start]["origin"], chars[prev_end - 1]["origin"]
+            gap = _frame(dx, dy, *here)[0] - _frame(dx, dy, *before)[0]
             if not (_BARE_NUMBER.match(text) and _BARE_NUMBER.match(prev)) and gap < 2.0 * size:
                 pieces[-1] = (prev_start, end)
                 continue
@@ -171,28 +173,53 @@ class Glyph:
 
 
 def extract_glyphs(drawings: list[dict[str, Any]]) -> list[Glyph]:
-    """Find symbols that a CAD exporter drew as strokes instead of text (Ø, □).
+    """Find symbols that a CAD exporter drew as strokes instead of text (Ø, □, ±).
 
     Args:
         drawings: ``page.get_drawings()``.
 
     Returns:
-        Small closed-looking paths: many short segments or curves around a near-square box are a
-        diameter sign (circle with a stroke); exactly four lines around a square are a square sign.
+        Small paths: a ring (curves or many short segments) crossed by one long stroke is a
+        diameter sign; exactly four lines around a square are a square sign; two equal parallel
+        strokes with one across them are a plus-minus sign.
     """
     glyphs: list[Glyph] = []
     for path in drawings:
         rect = path["rect"]
         w, h = rect.width, rect.height
-        if not (2.0 <= w <= 16.0 and 2.0 <= h <= 16.0) or max(w, h) > 1.6 * min(w, h):
+        if not (2.0 <= w <= 60.0 and 2.0 <= h <= 60.0) or max(w, h) > 1.6 * min(w, h):
             continue
         items = path["items"]
         kinds = {item[0] for item in items}
-        if ("c" in kinds and "l" in kinds) or len(items) >= 12:  # circle and stroke, or polygonised
+        if ("c" in kinds or len(items) >= 12) and _has_slash(items, max(w, h)):  # a ring and its stroke
             glyphs.append(Glyph("Ø", rect.x0, rect.y0, rect.x1, rect.y1))
         elif kinds <= {"l", "re", "qu"} and (len(items) == 4 or kinds == {"re"}) and w / h > 0.8:
             glyphs.append(Glyph("□", rect.x0, rect.y0, rect.x1, rect.y1))
+        elif kinds == {"l"} and len(items) == 3 and _is_plus_minus(items):
+            glyphs.append(Glyph("±", rect.x0, rect.y0, rect.x1, rect.y1))
     return glyphs
+
+
+def _has_slash(items: list[Any], extent: float) -> bool:
+    return any(item[0] == "l" and math.hypot(item[2].x - item[1].x, item[2].y - item[1].y) >= 0.8 * extent
+               for item in items)
+
+
+def _is_plus_minus(items: list[Any]) -> bool:
+    """Two parallel strokes of equal length and one across them: a ± drawn as lines."""
+    vectors = [(item[2].x - item[1].x, item[2].y - item[1].y) for item in items]
+    lengths = [math.hypot(*v) for v in vectors]
+    if min(lengths) <= 0:
+        return False
+    for i in range(3):
+        (ax, ay), (bx, by) = (vectors[j] for j in range(3) if j != i)
+        cx, cy = vectors[i]
+        la, lb = (lengths[j] for j in range(3) if j != i)
+        parallel = abs(ax * by - ay * bx) < 0.05 * la * lb and abs(la - lb) < 0.1 * la
+        across = abs(ax * cx + ay * cy) < 0.05 * la * lengths[i]
+        if parallel and across:
+            return True
+    return False
 
 
 def attach_glyphs(runs: list[Run], glyphs: list[Glyph]) -> list[Run]:
@@ -205,12 +232,23 @@ def attach_glyphs(runs: list[Run], glyphs: list[Glyph]) -> list[Run]:
     Returns:
         ``runs`` plus one symbol run per glyph that prefixes a numeric run.
     """
+    cell = 32.0
+    grid: dict[tuple[int, int], list[int]] = {}
+    for i, glyph in enumerate(glyphs):
+        key = (int((glyph.x0 + glyph.x1) / 2 // cell), int((glyph.y0 + glyph.y1) / 2 // cell))
+        grid.setdefault(key, []).append(i)
     added: list[Run] = []
     used: set[int] = set()
     for run in runs:
         if not re.match(r"\s*[\d.,]", run.text):
             continue
-        for i, glyph in enumerate(glyphs):
+        x, y = run.page_point(run.u0, run.v_mid)
+        reach = int(1.5 * run.size // cell) + 1
+        near = sorted(i for gx in range(int(x // cell) - reach, int(x // cell) + reach + 1)
+                      for gy in range(int(y // cell) - reach, int(y // cell) + reach + 1)
+                      for i in grid.get((gx, gy), ()))
+        for i in near:
+            glyph = glyphs[i]
             if i in used:
                 continue
             cx, cy = (glyph.x0 + glyph.x1) / 2, (glyph.y0 + glyph.y1) / 2

@@ -92,7 +92,7 @@ _METRIC = re.compile(
     rf"^M\s*(?P<d>{_NUM})(?:\s*x\s*(?P<p>{_NUM}))?(?:\s*-\s*(?P<c>\d[GHEFgdhef](?:\d[gdhef])?))?"
 )
 _UNIFIED = re.compile(
-    r"^(?P<d>\d+\s*-\s*\d+/\d+|\d+/\d+|\d*\.\d+|\d+|#\s*\d+)\s*-\s*(?P<tpi>\d+)\s*"
+    r"^(?P<d>\d+\s*-\s*\d+/\d+|\d+/\d+|\d*\.\d+|\d+|#\s*\d+)[\"″]?\s*-\s*(?P<tpi>\d+)\s*"
     r"(?P<s>UNC|UNF|UNEF|UNS|UN|NPT|NPTF)(?:\s*-\s*(?P<c>[123][AB]))?",
     re.I,
 )
@@ -164,7 +164,7 @@ def _thread(body: str) -> tuple[float, str] | None:
     if m := _METRIC.match(body):
         return _num(m.group("d")), m.group(0).replace(" ", "")
     if m := _UNIFIED.match(body):
-        size = m.group("d").replace(" ", "")
+        size = m.group("d").replace(" ", "")  # the inch mark is outside group "d"
         if size.startswith("#"):
             major = 0.060 + 0.013 * int(size[1:])
         elif "-" in size:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,8 @@ KINDS = {"linear", "diameter", "radius", "angular", "thread", "chamfer", "other"
 
 
 def quotebot(*args: str, stdin: str | None = None, tmp: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp or ROOT), "XDG_DATA_HOME": str(tmp or ROOT / ".data")}
+    home = tmp or Path(tempfile.mkdtemp(prefix="quotebot-home-"))
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "XDG_DATA_HOME": str(home / ".local" / "share")}
     return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, input=stdin,
                           cwd=ROOT, env=env, timeout=120)
 

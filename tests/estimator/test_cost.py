@@ -15,13 +15,12 @@ from estimator.cost import (
     cycle_minutes,
     general_class,
     material_cost,
-    round_lines,
     route_lines,
     sample_size,
     sampled_share,
     tolerance_factor,
 )
-from estimator.strategy import build_facts
+from estimator.strategy import build_facts, round_lines
 
 CARD = load_rate_card()
 PROTO = RoutePlan(Route.PROTOTYPE, "mill_3axis", 2, dedicated_fixture=False, full_inspection=True)

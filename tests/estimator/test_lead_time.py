@@ -7,8 +7,8 @@ import math
 import pytest
 
 from estimator import PartSpec, Route, Size3, load_rate_card
-from estimator.cost import RoutePlan, cam_hours, inspection_minutes, machine_hours
-from estimator.lead_time import estimate_lead_time_days
+from estimator.cost import RoutePlan, cam_hours, inspection_minutes
+from estimator.lead_time import estimate_lead_time_days, machine_hours
 from estimator.strategy import build_facts
 
 CARD = load_rate_card()
@@ -68,3 +68,11 @@ def test_machining_hours_fill_the_shop_calendar() -> None:
     hours = machine_hours(facts, PROD, CARD, quantity=5000)
     days = estimate_lead_time_days(facts, PROD, CARD, quantity=5000)
     assert days >= hours / CARD.shop_hours_per_day
+
+
+@pytest.mark.parametrize("quantity", [1, 100, 5000])
+def test_expedite_is_never_slower(quantity: int) -> None:
+    facts = build_facts(block(), CARD)
+    normal = estimate_lead_time_days(facts, PROD, CARD, quantity=quantity)
+    rush = estimate_lead_time_days(facts, PROD, CARD, quantity=quantity, expedite=True)
+    assert rush <= normal - CARD.queue_days or rush == 1

@@ -116,6 +116,7 @@ def test_free_text_material_and_assumptions() -> None:
     assert "read as Aluminium 6061-T6" in text
     assert "stock: envelope + 3 mm per side, rounded up to 5 mm: 110 x 90 x 40 mm" in text
     assert "finish: as machined (none specified)" in text
+    assert "holes without a depth: drilled through the part (30 mm)" in text
     assert (part.stock_mm.x, part.stock_mm.y, part.stock_mm.z) == (110, 90, 40)
 
 
@@ -129,3 +130,12 @@ def test_estimate_keeps_order_and_currency() -> None:
     assert result.currency == "USD"
     assert [p.name for p in result.parts] == ["a", "b"]
     assert result.parts[1].breaks[0].unit_price > result.parts[0].breaks[0].unit_price
+
+
+def test_expedite_option_costs_the_premium_and_ships_sooner() -> None:
+    for b in estimate_part(bracket(quantities=(10, 1000)), CARD).breaks:
+        for quote in b.routes.values():
+            assert quote.expedite_unit_price is not None and quote.expedite_lead_time_days is not None
+            premium = quote.expedite_unit_price / quote.unit_price
+            assert abs(premium - (1 + CARD.expedite_premium_fraction)) < Decimal("0.001")
+            assert quote.expedite_lead_time_days < quote.lead_time_days

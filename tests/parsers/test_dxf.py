@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import math
+import random
 from typing import Any
 
 import pytest
 from ezdxf.filemanagement import new as ezdxf_new
 from ezdxf.lldxf.const import DXFError
-from ezdxf.math import Matrix44
+from ezdxf.math import Matrix44, Vec2
+from ezdxf.render import mleader
 
 from parsers import CorruptDrawing, DimensionKind, IssueCode, ParsedDrawing, parse_drawing
 from parsers.dxf import parse_dxf
@@ -100,9 +102,7 @@ def test_dimlim_reads_limits_as_lower_limit_plus_band() -> None:
         (0.5, {"dimzin": 12, "dimdec": 2}, 0.5, ".5"),
     ],
 )
-def test_display_value_follows_the_style(
-    length: float, override: dict[str, Any], nominal: float, text: str
-) -> None:
+def test_display_value_follows_the_style(length: float, override: dict[str, Any], nominal: float, text: str) -> None:
     doc = new_doc()
     linear(doc, length, **override)
     (dim,) = read(doc).dimensions
@@ -320,3 +320,106 @@ def test_contract_output_is_json_ready() -> None:
     contract = read(doc).to_contract()
     assert contract["format"] == "dxf"
     assert contract["dimensions"][0]["upper"] == pytest.approx(0.1)
+
+
+def test_ordinate_and_arc_length_dimensions() -> None:
+    doc = new_doc()
+    msp = doc.modelspace()
+    msp.add_ordinate_x_dim(feature_location=(30, 10), offset=(0, 20), dimstyle="EZDXF", override=MM_STYLE).render()
+    msp.add_ordinate_y_dim(feature_location=(30, 12.5), offset=(20, 0), dimstyle="EZDXF", override=MM_STYLE).render()
+    msp.add_arc_dim_3p(
+        base=(0, 50), p1=(10, 0), p2=(0, 10), center=(0, 0), dimstyle="EZDXF", override=MM_STYLE
+    ).render()
+    found = sorted((d.nominal, d.kind) for d in read(doc).dimensions)
+    assert found == [(12.5, "linear"), (15.71, "linear"), (30.0, "linear")]
+
+
+def test_multileader_thread_note() -> None:
+    doc = new_doc()
+    builder = doc.modelspace().add_multileader_mtext("Standard")
+    builder.set_content("2X M5x0.8-6H")
+    builder.add_leader_line(mleader.ConnectionSide.left, [Vec2(100, 100)])
+    builder.build(insert=Vec2(120, 110))
+    (dim,) = read(doc).dimensions
+    assert (dim.kind, dim.nominal, dim.count, dim.thread) == ("thread", 5.0, 2, "M5x0.8-6H")
+    assert dim.position is not None
+
+
+def test_header_followed_by_garbage_is_corrupt() -> None:
+    head = b"0\nSECTION\n2\nHEADER\n9\n$ACADVER\n1\nAC1027\n9\n$INSUNITS\n70\n"
+    junk = random.Random(7).randbytes(1500).replace(b"\n", b" ")  # one long unreadable group value
+    with pytest.raises(CorruptDrawing) as info:
+        parse_dxf(head + b"\x00\xff\xfe" + junk, "junk.dxf")
+    assert str(info.value).startswith("'junk.dxf' is damaged: ezdxf recovered no entities (")
+
+
+def test_empty_but_valid_drawing_is_not_corrupt() -> None:
+    drawing = read(new_doc())
+    assert drawing.dimensions == () and IssueCode.NO_DIMENSIONS in codes(drawing)
+
+
+def test_measured_value_in_diameter_text_carries_the_symbol() -> None:
+    doc = new_doc()
+    msp = doc.modelspace()
+    msp.add_diameter_dim(
+        center=(0, 0), radius=2.75, angle=45, text="4X <> THRU", dimstyle="EZDXF", override=MM_STYLE
+    ).render()
+    msp.add_diameter_dim(
+        center=(20, 0), radius=5, angle=45, text="%%c<> H7", dimstyle="EZDXF", override=MM_STYLE
+    ).render()
+    assert sorted(d.text for d in read(doc).dimensions) == ["4X Ø5.5 THRU", "Ø10 H7"]
+
+
+def test_frame_of_lines_with_title_block_around_one_turned_view() -> None:
+    doc = new_doc()
+    msp = doc.modelspace()
+    for start, end in [((0, 0), (420, 0)), ((420, 0), (420, 297)), ((420, 297), (0, 297)), ((0, 297), (0, 0))]:
+        msp.add_line(start, end)
+    for y in (5, 20, 35, 50):  # title block rows against the frame
+        msp.add_line((240, y), (415, y))
+    rectangle(msp, 80, 150, 120, 25)  # shaft side view
+    msp.add_linear_dim(
+        base=(215, 150), p1=(200, 150), p2=(200, 175), angle=90, text="%%c<>", dimstyle="EZDXF", override=MM_STYLE
+    ).render()
+    drawing = read(doc)
+    assert drawing.envelope is not None
+    assert (drawing.envelope.x, drawing.envelope.y, drawing.envelope.z) == pytest.approx((120, 25, 25))
+    assert IssueCode.NO_THICKNESS not in codes(drawing)
+
+
+def test_paper_proportioned_plate_with_holes_is_not_a_frame() -> None:
+    doc = new_doc()
+    msp = doc.modelspace()
+    rectangle(msp, 0, 0, 297, 210)
+    for x in (50, 150, 250):
+        msp.add_circle((x, 105), 10)
+    drawing = read(doc)
+    assert drawing.envelope is not None
+    assert (drawing.envelope.x, drawing.envelope.y) == pytest.approx((297, 210))
+
+
+def test_header_tolerance_switch_does_not_leak_into_a_dimstyle() -> None:
+    doc = new_doc()
+    doc.header["$DIMTOL"] = 1
+    doc.header["$DIMTP"] = 0.5
+    linear(doc, 25.0)
+    (dim,) = read(doc).dimensions
+    assert (dim.upper, dim.lower) == (None, None)
+
+
+def test_truncated_binary_dxf_is_corrupt() -> None:
+    doc = new_doc()
+    linear(doc, 25.0)
+    stream = io.BytesIO()
+    doc.write(stream, fmt="bin")
+    with pytest.raises(CorruptDrawing):
+        parse_dxf(stream.getvalue()[:1000], "cut.dxf")
+
+
+def test_dimension_text_without_a_value_keeps_the_measurement() -> None:
+    doc = new_doc()
+    linear(doc, 30.0, text="SEE NOTE 3")
+    drawing = read(doc)
+    (dim,) = drawing.dimensions
+    assert dim.nominal == 30.0 and dim.confidence < 1.0
+    assert IssueCode.UNREADABLE_CALLOUT in codes(drawing)

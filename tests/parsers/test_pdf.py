@@ -12,7 +12,9 @@ from parsers import parse_drawing
 from parsers.errors import CorruptDrawing, DrawingTooLarge, EncryptedPdf
 from parsers.models import Dimension, DimensionKind, IssueCode, ParsedDrawing
 from parsers.pdf import parse_pdf
-from parsers.pdf_text import extract_runs
+from parsers.pdf_callouts import read_group
+from parsers.pdf_layout import Group
+from parsers.pdf_text import Run, extract_runs
 
 Page = Any
 W, H = 842.0, 595.0  # A4 landscape, points
@@ -148,6 +150,24 @@ def test_rotated_callouts() -> None:
     assert IssueCode.ENVELOPE_ESTIMATED in {i.code for i in drawing.issues}
 
 
+def test_centred_small_tolerance_rotated_stack_and_two_line_note() -> None:
+    def draw(page: Page) -> None:
+        _text(page, 100, 200, "42")
+        _text(page, 115, 195, "+0.05", size=7)
+        _text(page, 115, 203, "-0.10", size=7)
+        _text(page, 300, 300, "36", rotate=90)  # reads upwards; its tolerance rows sit left and right
+        _text(page, 294, 286, "+0.1", size=7, rotate=90)
+        _text(page, 301, 286, "0", size=7, rotate=90)
+        _text(page, 100, 100, "4X Ø6.6 THRU", size=10)  # two tightly spaced lines of one hole note
+        _text(page, 100, 110, "Ø11 DEEP 6", size=10)
+
+    drawing = parse_pdf(_pdf(draw), "mixed.pdf")
+    assert (_one(drawing, 42).upper, _one(drawing, 42).lower) == (0.05, -0.1)
+    assert (_one(drawing, 36).upper, _one(drawing, 36).lower) == (0.1, 0.0)
+    assert (_one(drawing, 6.6).count, _one(drawing, 11).kind) == (4, DimensionKind.DIAMETER)
+    assert len(drawing.dimensions) == 4
+
+
 def test_symbols_drawn_as_strokes_and_boxed_basic_value() -> None:
     def draw(page: Page) -> None:
         diameter = page.new_shape()  # a Ø drawn as one path: a circle and a stroke
@@ -160,8 +180,17 @@ def test_symbols_drawn_as_strokes_and_boxed_basic_value() -> None:
         _text(page, 113, 200, "30")
         _text(page, 300, 100, "50")
         page.draw_rect(pymupdf.Rect(296, 88, 318, 104), width=0.5)
+        _text(page, 300, 200, "70.5")
+        plus_minus = page.new_shape()  # a ± drawn as three strokes
+        plus_minus.draw_line((326, 200), (333, 200))
+        plus_minus.draw_line((329.5, 197), (329.5, 190))
+        plus_minus.draw_line((326, 194), (333, 194))
+        plus_minus.finish(width=0.5, closePath=False)
+        plus_minus.commit()
+        _text(page, 335, 200, "0.05")
 
     drawing = parse_pdf(_pdf(draw), "glyphs.pdf")
+    assert (_one(drawing, 70.5).upper, _one(drawing, 70.5).lower) == (0.05, -0.05)
     assert _one(drawing, 14).kind is DimensionKind.DIAMETER
     assert _one(drawing, 30).text.startswith("□")
     assert _one(drawing, 50).basic and not _one(drawing, 14).basic
@@ -182,12 +211,55 @@ def test_touching_values_sentences_balloons_and_dates() -> None:
     assert IssueCode.UNITS_INFERRED in {i.code for i in drawing.issues}
 
 
+def test_table_cells_and_feature_control_frames_are_not_callouts() -> None:
+    def draw(page: Page) -> None:
+        # a parts list above the title block: ruled cells holding bare numbers
+        for y in (380, 395, 410):
+            page.draw_line((520, y), (822, y))
+        for x in (520, 560, 700, 822):
+            page.draw_line((x, 380), (x, 410))
+        for y, (item, name, qty) in zip((392, 407), (("1", "BASE", "2"), ("2", "PIN", "12")), strict=True):
+            _text(page, 525, y, item, size=9)
+            _text(page, 565, y, name, size=9)
+            _text(page, 705, y, qty, size=9)
+        # a feature control frame: |symbol|0.05|A|, one box per compartment
+        for x0, x1 in ((100, 114), (114, 146), (146, 160)):
+            page.draw_rect(pymupdf.Rect(x0, 288, x1, 304), width=0.5)
+        _text(page, 117, 300, "0.05", size=10)
+        _text(page, 149, 300, "A", size=10)
+        _text(page, 300, 300, "64")
+        # a small dimension whose value sits alone between its extension lines, dimension line and
+        # the part edge: closed on four sides, but not a table
+        page.draw_line((380, 60), (380, 200))
+        for y in (100, 128):
+            page.draw_line((382, y), (460, y))
+        page.draw_line((450, 100), (450, 128))
+        _text(page, 420, 119, "10")
+
+    drawing = parse_pdf(_pdf(draw), "bom.pdf")
+    assert sorted(d.nominal for d in drawing.dimensions) == [10.0, 64.0]
+
+
 def test_units_and_general_tolerance_from_notes() -> None:
     notes = ("DIMENSIONS IN INCHES", "GENERAL TOLERANCES ±0.005")
     drawing = parse_pdf(_pdf(lambda page: _text(page, 100, 100, "1.250"), notes=notes), "inch.pdf")
     assert drawing.units == "in"
     assert drawing.general_tolerance == "+/-0.005"
     assert [d.units for d in drawing.dimensions] == ["in"]
+
+
+def test_inch_fractions_inline_and_stacked() -> None:
+    def draw(page: Page) -> None:
+        _text(page, 100, 100, "1/4-20 UNC-2B")
+        _text(page, 100, 150, "Ø3/4 THRU")
+        _text(page, 100, 200, "2")
+        _stack(page, 109, 200, "1", "2", size=7)
+
+    drawing = parse_pdf(_pdf(draw, notes=("DIMENSIONS IN INCHES",)), "fractions.pdf")
+    thread = _one(drawing, 0.25)
+    assert (thread.kind, thread.thread) == (DimensionKind.THREAD, "1/4-20 UNC-2B")
+    assert _one(drawing, 0.75).kind is DimensionKind.DIAMETER
+    assert (_one(drawing, 2.5).upper, _one(drawing, 2.5).lower) == (None, None)
 
 
 def test_general_tolerance_whose_plus_minus_sign_was_lost() -> None:
@@ -221,10 +293,29 @@ def test_symbol_font_letters_are_mapped() -> None:
     assert [r.text for r in extract_runs(raw)] == ["Ø", "Ø 12"]
 
 
+@pytest.mark.parametrize(("text", "nominal"), [("⌴Ø11 ↧6.5", 11.0), ("⌵Ø12 X 90°", 12.0)])
+def test_counterbore_countersink_and_depth_marks(text: str, nominal: float) -> None:
+    run = Run(text=text, font="Helvetica", size=10, dx=1, dy=0, u0=0, u1=50, v0=0, v1=10)
+    dim = read_group(Group((run,), text, "", "", ""), units="mm", page=1)
+    assert dim is not None and (dim.nominal, dim.kind) == (nominal, DimensionKind.DIAMETER)
+
+
 def test_page_without_callouts_reports_no_dimensions() -> None:
     drawing = parse_pdf(_pdf(lambda page: _text(page, 100, 100, "Ra 1.6")), "none.pdf")
     assert drawing.dimensions == ()
     assert IssueCode.NO_DIMENSIONS in {i.code for i in drawing.issues}
+
+
+def test_pages_are_numbered_and_an_empty_page_is_reported() -> None:
+    doc = pymupdf.open()
+    for text in ("NOTES ONLY", "Ø16 H7"):
+        _text(doc.new_page(width=W, height=H), 200, 200, text)
+    drawing = parse_pdf(doc.tobytes(), "two.pdf")
+    assert [(d.nominal, d.page) for d in drawing.dimensions] == [(16.0, 2)]
+    assert drawing.pages == 2
+    assert [i.detail for i in drawing.issues if i.code is IssueCode.NO_DIMENSIONS] == [
+        "page 1: no dimension callouts found"
+    ]
 
 
 def test_image_only_page_reports_no_text_layer() -> None:

@@ -72,6 +72,20 @@ CALLOUTS = [
     ("12,5", (12.5, L, None, None, None, 1)),
     ("1.250 ±.005", (1.25, L, 0.005, -0.005, None, 1)),
     ("\\U+2300 20", (20.0, D, None, None, None, 1)),
+    ("R0.5 MAX", (0.5, R, None, None, None, 1)),
+    ("Ø25 -0.02 -0.05", (25.0, D, -0.02, -0.05, None, 1)),
+    ("25.00 - 25.05", (25.0, L, 0.05, 0.0, None, 1)),
+    ("Ø6.6 THRU 4 PLCS", (6.6, D, None, None, None, 4)),
+    ("2 HOLES Ø5", (5.0, D, None, None, None, 2)),
+    ("SR5", (5.0, R, None, None, None, 1)),
+    ("45° X 1", (1.0, C, None, None, None, 1)),
+    ("12.7 (.500)", (12.7, L, None, None, None, 1)),
+    ('1/4"-20 UNC-2B', (0.25, T, None, None, None, 1)),
+    ("M6-6H", (6.0, T, None, None, None, 1)),
+    ("3x M4", (4.0, T, None, None, None, 3)),
+    ("Ø10 F7(+0.028/+0.013)", (10.0, D, 0.028, 0.013, "F7", 1)),
+    ("2X Ø5 +0.1/0 THRU", (5.0, D, 0.1, 0.0, None, 2)),
+    ("⌀6 H7 ↧ 10", (6.0, D, 0.012, 0.0, "H7", 1)),
 ]
 
 
@@ -208,3 +222,15 @@ def test_round_trip_plus_minus(nominal: float, tol: float, comma: bool, diameter
     assert (callout.nominal, callout.upper, callout.lower) == pytest.approx((nominal, tol, -tol))
     assert callout.kind == (DimensionKind.DIAMETER if diameter else DimensionKind.LINEAR)
     assert callout.count == count
+
+
+_CALLOUT_ALPHABET = st.sampled_from(list("0123456789.,+-/±°ØRMxX#()[] %\\^;{}SCUNFHhgkp:'\"") + ["%%c", "%%p", "\\S"])
+
+
+@given(st.lists(_CALLOUT_ALPHABET, max_size=25).map("".join) | st.text(max_size=40))
+def test_never_raises_on_arbitrary_text(text: str) -> None:
+    callout = parse_callout(text)
+    assert callout is None or callout.count >= 1
+    general = parse_general_tolerance(text)
+    assert general is None or general.startswith(("ISO 2768-", "DIN 7168-", "+/-"))
+    assert isinstance(clean_mtext(text), str)

@@ -40,7 +40,7 @@ class Settings(BaseModel):
 
         max_bytes = get("QUOTEBOT_MAX_ATTACHMENT_BYTES")
         return cls(
-            db_url=get("QUOTEBOT_DB_URL"),
+            db_url=get("QUOTEBOT_DATABASE_URL"),
             rates_path=Path(p) if (p := get("QUOTEBOT_RATES")) else None,
             max_attachment_bytes=int(max_bytes) if max_bytes else DEFAULT_MAX_ATTACHMENT_BYTES,
             slack_bot_token=SecretStr(v) if (v := get("SLACK_BOT_TOKEN")) else None,

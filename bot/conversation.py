@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -36,6 +37,9 @@ class QuoteMemo(BaseModel):
     lead_time_days: int
     material: str
     drawings: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+    # per-part cost of each breakdown line at the headline quantity, to explain why a price moved
+    lines: tuple[tuple[str, str], ...] = ()
 
 
 class ThreadState(BaseModel):
@@ -47,7 +51,13 @@ class ThreadState(BaseModel):
     material: str | None = None
     finish: str | None = None
     thickness_mm: float | None = None
+    need_by: date | None = None
+    annual: int | None = None
+    phased: bool = False
+    asked: tuple[str, ...] = ()
     cancelled: bool = False
+    quote_number: str | None = None
+    quote_revision: int = 0
     last_quote: QuoteMemo | None = None
 
     @property
@@ -85,7 +95,12 @@ def advance(
         return state.model_copy(update={"cancelled": True}), Step.CANCELLED
     update: dict[str, object] = {"cancelled": False}
     if new_drawings:
-        update["drawings"] = state.drawings + new_drawings
+        update["drawings"] = state.drawings + tuple(_as_revision(d, state, intent.revision) for d in new_drawings)
+    for name in ("need_by", "annual"):
+        if getattr(intent, name):
+            update[name] = getattr(intent, name)
+    if intent.phased:
+        update["phased"] = True
     if intent.quantities:
         update["quantities"] = intent.quantities
     if intent.material:
@@ -110,3 +125,24 @@ def advance(
     if intent.help or new.last_quote:
         return new, Step.HELP
     return new, Step.ESTIMATE
+
+
+def _as_revision(drawing: ParsedDrawing, state: ThreadState, revision: str | None) -> ParsedDrawing:
+    """A drawing the message calls "rev C" is a new revision of the thread's only part when it names none."""
+    if revision is None:
+        return drawing
+    update: dict[str, object] = {}
+    if not drawing.revision:
+        update["revision"] = revision
+    parts = state.current_drawings()
+    if not drawing.part_number and len(parts) == 1 and parts[0].part_number:
+        update["part_number"] = parts[0].part_number
+    return drawing.model_copy(update=update) if update else drawing
+
+
+def replaced_drawings(
+    before: tuple[ParsedDrawing, ...], new: tuple[ParsedDrawing, ...]
+) -> tuple[tuple[ParsedDrawing, ParsedDrawing], ...]:
+    """(old, new) pairs where a new drawing is another revision of a part the thread already had."""
+    by_key = {d.part_number or d.file: d for d in before}
+    return tuple((by_key[k], d) for d in new if (k := d.part_number or d.file) in by_key)

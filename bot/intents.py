@@ -6,8 +6,10 @@ Pure and offline: regular expressions over the message, the rate card's material
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import date
 
+from bot.dates import read_date
 from estimator import RateCard, find_material
 
 _NUM = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?"
@@ -34,6 +36,11 @@ _THICKNESS = re.compile(
     rf"(?:thk|thickness|thick)\s*[:=]?\s*(?P<a>{_NUM})\s*(?P<ua>mm|in|\")?|(?P<b>{_NUM})\s*(?P<ub>mm|in|\")\s*(?:thk|thick|plate)",
     re.I,
 )
+_REVISION = re.compile(r"\brev(?:ision)?\.?\s*(?P<rev>[A-Z]{1,2}|\d{1,2})\b", re.I)
+_ANNUAL = re.compile(rf"(?:annual(?:ly)?|per year|a year|/\s*yr|yearly)\D{{0,12}}?(?P<n>{_NUM})\s*(?P<k>k\b)?|"
+                     rf"(?P<n2>{_NUM})\s*(?P<k2>k\b)?\s*(?:pcs\s*)?(?:per year|a year|/\s*yr|annually)", re.I)
+_BATCH = re.compile(rf"batch(?:es)?\s+of\s+(?P<n>{_NUM})\s*(?P<k>k\b)?", re.I)
+_PHASED = re.compile(r"prototype[s]?\s+first|proto(?:type)?s?\s+(?:then|and then|before)\s+production", re.I)
 _FINISHES = (
     "black anodize", "clear anodize", "hard anodize", "anodize", "anodise", "passivate", "zinc plate",
     "powder coat", "bead blast", "as machined",
@@ -53,11 +60,15 @@ class Intent:
     cancel: bool = False
     noop: bool = False
     help: bool = False
-    notes: tuple[str, ...] = field(default=())
+    revision: str | None = None
+    need_by: date | None = None
+    annual: int | None = None
+    phased: bool = False
 
     @property
     def changes_quote(self) -> bool:
-        return bool(self.quantities or self.material or self.finish or self.thickness_mm)
+        return bool(self.quantities or self.material or self.finish or self.thickness_mm or self.need_by
+                    or self.phased)
 
 
 def _to_int(number: str, thousands: str | None) -> int | None:
@@ -104,12 +115,21 @@ def _read_thickness_mm(text: str) -> float | None:
     return value * 25.4 if unit in ("in", '"') else value
 
 
-def read_intent(text: str, card: RateCard) -> Intent:
+def _read_annual(text: str) -> int | None:
+    m = _ANNUAL.search(text)
+    if not m:
+        return None
+    number, k = (m.group("n"), m.group("k")) if m.group("n") else (m.group("n2"), m.group("k2"))
+    return _to_int(number, k)
+
+
+def read_intent(text: str, card: RateCard, *, today: date | None = None) -> Intent:
     """Read what a user's message asks for.
 
     Args:
         text: the new text of the message (quoted replies already removed).
         card: the rate card, for material names.
+        today: for relative dates ("in 5 days"); None skips dates.
 
     Returns:
         An Intent; an empty Intent when nothing was understood.
@@ -117,8 +137,24 @@ def read_intent(text: str, card: RateCard) -> Intent:
     lowered = text.lower()
     finish = next((f for f in _FINISHES if f in lowered), None)
     material = find_material(card, text)
+    quantities = read_quantities(text)
+    annual = _read_annual(text)
+    batch = _BATCH.search(text)
+    if batch:
+        quantities = (_to_int(batch.group("n"), batch.group("k")) or 1,)
+    elif annual and quantities == (annual,):
+        quantities = ()
+    if material:
+        # "what about 304?": the number is the alloy, not a quantity
+        names = {a.lower() for a in card.materials[material].aliases} | {material.lower()}
+        quantities = tuple(q for q in quantities if str(q) not in names and not any(str(q) in n for n in names))
+    revision = _REVISION.search(text)
     return Intent(
-        quantities=read_quantities(text),
+        quantities=quantities,
+        annual=annual,
+        revision=revision.group("rev").upper() if revision else None,
+        need_by=read_date(text, today=today) if today else None,
+        phased=bool(_PHASED.search(text)),
         material=material,
         material_text=text.strip() if material else None,
         finish=None if finish == "as machined" else (finish.replace("anodise", "anodize") if finish else None),

@@ -6,21 +6,35 @@ replies. Everything here is synchronous and takes its IO (store, clock) from ``D
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from importlib.resources import files
 from typing import Protocol
 
 from jinja2 import Environment
 
-from bot.conversation import QuoteMemo, Step, ThreadState, advance
+from bot.conversation import Step, ThreadState, advance, replaced_drawings
 from bot.intake import build_part_spec, part_name
 from bot.intents import read_intent
 from bot.models import Attachment, InboundMessage, RenderedReply, ThreadKey
 from bot.render import render_blocks, render_html, render_subject, render_text
-from bot.reply import PartQuote, Reply, UnreadableFile, describe_changes, pick_rows, summarize_drawing
+from bot.reply import (
+    PartQuote,
+    Reply,
+    RevisionChange,
+    UnreadableFile,
+    build_memo,
+    describe_changes,
+    pick_rows,
+    schedule_notes,
+    summarize_drawing,
+)
+from bot.revisions import diff_drawings
 from bot.store import ThreadStore
 from estimator import EstimateError, PartSpec, RateCard, estimate
 from parsers import ParsedDrawing, ParseError, UnsupportedFileType, parse_drawing
@@ -28,6 +42,8 @@ from parsers import ParsedDrawing, ParseError, UnsupportedFileType, parse_drawin
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+# "prototype first": the prototype batch priced next to the production quantity (shop assumption)
+PROTOTYPE_QUANTITY = 5
 
 
 class ReplySender(Protocol):
@@ -60,13 +76,18 @@ def process(inbound: InboundMessage, deps: Deps) -> RenderedReply:
     started = time.perf_counter()
     state = deps.store.load_state(inbound.thread)
     drawings, unreadable = read_attachments(inbound.attachments, deps)
-    intent = read_intent(inbound.text, deps.card)
+    intent = read_intent(inbound.text, deps.card, today=deps.now().date())
     if not intent.quantities and not state.quantities:
         printed = next((d.quantity for d in drawings if d.quantity), None)
         if printed:
             intent = replace(intent, quantities=(printed,))
+    before = state
     state, step = advance(state, new_drawings=drawings, unreadable=len(unreadable), intent=intent)
-    reply, state = compose_reply(state, step, unreadable=unreadable, deps=deps)
+    revisions = tuple(
+        RevisionChange(part=part_name(new), previous=old.revision, lines=diff_drawings(old, new))
+        for old, new in replaced_drawings(before.current_drawings(), state.drawings[len(before.drawings):])
+    )
+    reply, state = compose_reply(state, step, unreadable=unreadable, deps=deps, revisions=revisions)
     rendered = render_reply(reply, inbound=inbound, env=deps.env)
     deps.store.commit_turn(state, rendered)
     logger.info(
@@ -106,8 +127,15 @@ def read_attachments(
         if len(a.data) > deps.max_attachment_bytes:
             unreadable.append(UnreadableFile(filename=a.filename, code="too-large"))
             continue
+        fingerprint = parser_fingerprint()
+        cached = deps.store.load_parsed(a.sha256, parser=fingerprint)
+        if cached is not None:
+            drawings.append(cached.model_copy(update={"file": a.filename}))
+            continue
         try:
-            drawings.append(deps.parse(a.data, a.filename))
+            drawing = deps.parse(a.data, a.filename)
+            deps.store.save_parsed(a.sha256, parser=fingerprint, drawing=drawing)
+            drawings.append(drawing)
         except UnsupportedFileType as exc:
             unreadable.append(UnreadableFile(filename=a.filename, code=exc.code, detected=exc.detected))
         except ParseError as exc:
@@ -116,10 +144,31 @@ def read_attachments(
     return tuple(drawings), tuple(unreadable)
 
 
+@functools.cache
+def parser_fingerprint() -> str:
+    """Identifies the parser code and libraries, so a cached parse is reused only by the same parser."""
+    import ezdxf
+    import pymupdf
+
+    digest = hashlib.sha256(f"{ezdxf.__version__} {pymupdf.VersionBind}".encode())
+    for source in sorted(files("parsers").iterdir(), key=lambda t: t.name):
+        if source.name.endswith(".py"):
+            digest.update(source.read_bytes())
+    return digest.hexdigest()[:32]
+
+
 def compose_reply(
-    state: ThreadState, step: Step, *, unreadable: tuple[UnreadableFile, ...], deps: Deps
+    state: ThreadState,
+    step: Step,
+    *,
+    unreadable: tuple[UnreadableFile, ...],
+    deps: Deps,
+    revisions: tuple[RevisionChange, ...] = (),
 ) -> tuple[Reply, ThreadState]:
-    """Decide what the reply says; for estimates, price the thread's current drawings."""
+    """Decide what the reply says; for estimates, price the thread's current drawings.
+
+    ``revisions`` lists the drawings this message replaced by a new revision, with what changed.
+    """
     current = state.current_drawings()
     summaries = tuple(summarize_drawing(d, name=part_name(d)) for d in current)
     base = Reply(step=step, currency=deps.card.currency, unreadable=unreadable,
@@ -134,43 +183,37 @@ def compose_reply(
 
     specs: list[PartSpec] = []
     needs: list[str] = []
+    answers = state.answers
+    if state.phased and not any(q <= PROTOTYPE_QUANTITY for q in answers.quantities) and answers.quantities:
+        answers = replace(answers, quantities=answers.quantities + (PROTOTYPE_QUANTITY,))
+    ask_material = deps.ask_material and "material" not in state.asked
     for drawing in current:
-        intake = build_part_spec(drawing, state.answers, deps.card, ask_material=deps.ask_material)
+        intake = build_part_spec(drawing, answers, deps.card, ask_material=ask_material)
         needs += [n for n in intake.needs if n not in needs]
         if intake.spec is not None:
             specs.append(intake.spec)
     if needs and not (deps.price_without_quantity and needs == ["quantity"] and specs):
-        return replace(base, drawings=summaries, needs=tuple(needs)), state
-    base = replace(base, needs=tuple(needs))
+        asked = state.asked + tuple(n for n in needs if n not in state.asked)
+        return replace(base, drawings=summaries, needs=tuple(needs)), state.model_copy(update={"asked": asked})
+    base = replace(base, needs=tuple(needs), revisions=revisions)
     try:
         result = estimate(specs, deps.card)
     except EstimateError as exc:
         logger.info("could not estimate thread=%s: %s", state.key, exc)
         return replace(base, step=Step.HELP, drawings=summaries), state
 
-    parts = []
-    for part in result.parts:
-        headline, rows = pick_rows(part.breaks)
-        parts.append(PartQuote(estimate=part, headline=headline, rows=rows))
-    breakdown = step is Step.BREAKDOWN
-    if breakdown and state.last_quote:
-        number = state.last_quote.number
-    else:
-        number = deps.store.next_quote_number(state.key, now=deps.now())
-    first = parts[0].headline
-    memo = QuoteMemo(
-        number=number,
-        quantity=first.quantity,
-        unit_price=str(first.unit_price),
-        total=str(first.total),
-        lead_time_days=first.lead_time_days,
-        material=result.parts[0].material_name,
-        drawings=tuple(s.name for s in summaries),
+    parts = tuple(PartQuote(estimate=p, headline=(rows := pick_rows(p.breaks))[0], rows=rows[1])
+                  for p in result.parts)
+    breakdown = step is Step.BREAKDOWN and state.last_quote is not None
+    number = state.quote_number or deps.store.next_quote_number(state.key, now=deps.now())
+    revision = state.quote_revision if breakdown else state.quote_revision + 1
+    memo = build_memo(f"{number} rev {revision}", parts, drawings=tuple(s.name for s in summaries))
+    reply = replace(
+        base, drawings=summaries, parts=parts, quote_number=number, quote_revision=revision,
+        changes=() if breakdown else describe_changes(state.last_quote, memo),
+        notes=schedule_notes(state, parts, today=deps.now().date()), breakdown=breakdown,
     )
-    changes = () if breakdown else describe_changes(state.last_quote, memo)
-    reply = replace(base, drawings=summaries, parts=tuple(parts), quote_number=number,
-                    changes=changes, breakdown=breakdown)
-    return reply, state.model_copy(update={"last_quote": memo})
+    return reply, state.model_copy(update={"last_quote": memo, "quote_number": number, "quote_revision": revision})
 
 
 def render_reply(reply: Reply, *, inbound: InboundMessage, env: Environment) -> RenderedReply:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
-from bot.conversation import QuoteMemo, Step
-from estimator import PartEstimate, PriceBreak
+from bot.conversation import QuoteMemo, Step, ThreadState
+from bot.dates import working_days_between
+from estimator import PartEstimate, PriceBreak, Route
 from parsers import Dimension, ParsedDrawing
 
 # Issue codes the user should hear about, in plain words (details come from the parser).
@@ -43,6 +45,13 @@ class PartQuote:
 
 
 @dataclass(frozen=True)
+class RevisionChange:
+    part: str
+    previous: str | None
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Reply:
     step: Step
     currency: str = "USD"
@@ -52,6 +61,9 @@ class Reply:
     default_material: str = ""
     parts: tuple[PartQuote, ...] = ()
     quote_number: str | None = None
+    quote_revision: int = 0
+    revisions: tuple[RevisionChange, ...] = ()
+    notes: tuple[str, ...] = ()
     changes: tuple[str, ...] = ()
     breakdown: bool = False
     extra: dict[str, str] = field(default_factory=dict)
@@ -130,8 +142,28 @@ def pick_rows(breaks: tuple[PriceBreak, ...], *, limit: int = 7) -> tuple[PriceB
     return headline, tuple(rows)
 
 
+def build_memo(number: str, parts: tuple[PartQuote, ...], *, drawings: tuple[str, ...]) -> QuoteMemo:
+    """What the next re-quote compares against: the first part's headline and its cost lines per part."""
+    first = parts[0].headline
+    lines = tuple(
+        (line.label, str((line.amount / first.quantity).quantize(Decimal("0.01"))))
+        for line in first.routes[first.route].lines
+    )
+    return QuoteMemo(
+        number=number,
+        quantity=first.quantity,
+        unit_price=str(first.unit_price),
+        total=str(first.total),
+        lead_time_days=first.lead_time_days,
+        material=parts[0].estimate.material_name,
+        drawings=drawings,
+        warnings=tuple(w.message for p in parts for w in p.estimate.warnings),
+        lines=lines,
+    )
+
+
 def describe_changes(previous: QuoteMemo | None, current: QuoteMemo) -> tuple[str, ...]:
-    """One line per change since the last quote in the thread: inputs first, then the money."""
+    """One line per change since the last quote in the thread: inputs, the money and why, warnings."""
     if previous is None:
         return ()
     lines = []
@@ -144,7 +176,57 @@ def describe_changes(previous: QuoteMemo | None, current: QuoteMemo) -> tuple[st
     old, new = Decimal(previous.unit_price), Decimal(current.unit_price)
     if old != new:
         pct = (new - old) / old * 100 if old else Decimal(0)
-        lines.append(f"unit price {old:,.2f} → {new:,.2f} ({pct:+.0f}%)")
+        why = _price_reasons(previous, current)
+        lines.append(f"unit price {old:,.2f} → {new:,.2f} ({pct:+.0f}%)" + (f": {why}" if why else ""))
     if previous.lead_time_days != current.lead_time_days:
         lines.append(f"lead time {previous.lead_time_days} → {current.lead_time_days} working days")
+    lines += [f"new warning: {w}" for w in current.warnings if w not in previous.warnings]
+    lines += [f"no longer applies: {w}" for w in previous.warnings if w not in current.warnings]
     return tuple(lines)
+
+
+def _price_reasons(previous: QuoteMemo, current: QuoteMemo, *, top: int = 3) -> str:
+    """The cost lines per part that moved most, e.g. "machining +10.60, material +2.20"."""
+    before, after = dict(previous.lines), dict(current.lines)
+    deltas = [
+        (label, Decimal(after.get(label, "0")) - Decimal(before.get(label, "0")))
+        for label in dict.fromkeys([*before, *after])
+    ]
+    moved = sorted((d for d in deltas if abs(d[1]) >= Decimal("0.01")), key=lambda d: -abs(d[1]))[:top]
+    return ", ".join(f"{label} {delta:+,.2f}/pc" for label, delta in moved)
+
+
+def schedule_notes(state: ThreadState, parts: tuple[PartQuote, ...], *, today: date) -> tuple[str, ...]:
+    """Lines about the customer's date, annual volume and a prototype-first plan."""
+    notes: list[str] = []
+    headline = parts[0].headline
+    if state.need_by:
+        available = working_days_between(today, state.need_by)
+        when = f"{state.need_by:%b} {state.need_by.day}"
+        if headline.lead_time_days <= available:
+            notes.append(f"Needed by {when}: fits ({available} working days; we quote {headline.lead_time_days}).")
+        else:
+            quote = headline.routes[headline.route]
+            rush = quote.expedite_lead_time_days
+            if rush is not None and rush <= available and quote.expedite_unit_price is not None:
+                notes.append(
+                    f"Needed by {when}: {available} working days, shorter than our {headline.lead_time_days}. "
+                    f"Expedited: {rush} working days at {quote.expedite_unit_price:,.2f} each."
+                )
+            else:
+                notes.append(
+                    f"Needed by {when}: {available} working days, shorter than our {headline.lead_time_days} "
+                    "even expedited. A partial first delivery may help; tell me if that works."
+                )
+    if state.annual:
+        notes.append(f"Annual volume {state.annual:,}: priced per batch of {headline.quantity:,}; "
+                     "a blanket order would fix the price for the year.")
+    if state.phased:
+        proto = next((b for b in parts[0].estimate.breaks if b.requested and b.quantity <= 10), None)
+        if proto is not None:
+            p = proto.routes[Route.PROTOTYPE]
+            notes.append(
+                f"Prototype first: {proto.quantity} pcs on the prototype route at {p.unit_price:,.2f} each "
+                f"({p.lead_time_days} working days), then {headline.quantity:,} on the {headline.route.value} route."
+            )
+    return tuple(notes)

@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from importlib.resources import files
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from bot.conversation import ThreadState
 from bot.models import Attachment, InboundMessage, RenderedReply, ThreadKey
+from parsers import ParsedDrawing
 
 metadata = sa.MetaData()
 
@@ -51,7 +53,21 @@ attachments = sa.Table(
     sa.Column("message_id", sa.Integer, sa.ForeignKey("messages.id"), nullable=False, index=True),
     sa.Column("filename", sa.String(1024), nullable=False),
     sa.Column("content_type", sa.String(255)),
+    sa.Column("sha256", sa.String(64), nullable=False),
+)
+# File contents by SHA-256: the same drawing sent twice is stored (and parsed) once.
+blobs = sa.Table(
+    "blobs",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
     sa.Column("data", sa.LargeBinary, nullable=False),
+)
+parsed_drawings = sa.Table(
+    "parsed_drawings",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("parser", sa.String(64), primary_key=True),
+    sa.Column("result", sa.Text, nullable=False),
 )
 quote_numbers = sa.Table(
     "quote_numbers",
@@ -62,11 +78,25 @@ quote_numbers = sa.Table(
 )
 
 
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision (bot/migrations/versions)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(files("bot") / "migrations"))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
 class ThreadStore(Protocol):
     def record_inbound(self, message: InboundMessage) -> bool: ...
     def load_state(self, key: ThreadKey) -> ThreadState: ...
     def commit_turn(self, state: ThreadState, reply: RenderedReply) -> None: ...
     def next_quote_number(self, key: ThreadKey, *, now: datetime) -> str: ...
+    def load_parsed(self, sha256: str, *, parser: str) -> ParsedDrawing | None: ...
+    def save_parsed(self, sha256: str, *, parser: str, drawing: ParsedDrawing) -> None: ...
     def pending_inbound(self, thread: ThreadKey | None = None) -> list[InboundMessage]: ...
     def pending_outbound(self, thread: ThreadKey | None = None) -> list[RenderedReply]: ...
     def mark_sent(self, reply: RenderedReply) -> None: ...
@@ -87,8 +117,8 @@ class SqlThreadStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine: Engine = sa.create_engine(url, future=True)
-        metadata.create_all(self.engine)
+        self.engine: Engine = sa.create_engine(url)
+        migrate(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -123,9 +153,12 @@ class SqlThreadStore:
                 )
             ))
             for a in message.attachments:
+                sha = a.sha256
+                if conn.execute(sa.select(blobs.c.sha256).where(blobs.c.sha256 == sha)).first() is None:
+                    conn.execute(blobs.insert().values(sha256=sha, data=a.data))
                 conn.execute(
                     attachments.insert().values(
-                        message_id=msg_id, filename=a.filename, content_type=a.content_type, data=a.data
+                        message_id=msg_id, filename=a.filename, content_type=a.content_type, sha256=sha
                     )
                 )
         return True
@@ -167,6 +200,24 @@ class SqlThreadStore:
             number = _new_id(conn.execute(quote_numbers.insert().values(thread=str(key), created_at=now)))
         return f"Q-{now.year}-{number:04d}"
 
+    def load_parsed(self, sha256: str, *, parser: str) -> ParsedDrawing | None:
+        """A drawing parsed earlier from the same bytes by the same parser version, if any."""
+        with self._tx() as conn:
+            row = conn.execute(
+                sa.select(parsed_drawings.c.result).where(
+                    parsed_drawings.c.sha256 == sha256, parsed_drawings.c.parser == parser
+                )
+            ).first()
+        return None if row is None else ParsedDrawing.model_validate_json(row[0])
+
+    def save_parsed(self, sha256: str, *, parser: str, drawing: ParsedDrawing) -> None:
+        body = drawing.model_dump_json(round_trip=True)
+        try:
+            with self._tx() as conn:
+                conn.execute(parsed_drawings.insert().values(sha256=sha256, parser=parser, result=body))
+        except sa.exc.IntegrityError:
+            pass  # another worker parsed the same file first
+
     def pending_inbound(self, thread: ThreadKey | None = None) -> list[InboundMessage]:
         """Stored messages not yet answered (all threads, or one), oldest first."""
         query = sa.select(messages.c.id, messages.c.payload).where(
@@ -179,7 +230,8 @@ class SqlThreadStore:
             found = []
             for msg_id, payload in rows:
                 files = conn.execute(
-                    sa.select(attachments.c.filename, attachments.c.content_type, attachments.c.data)
+                    sa.select(attachments.c.filename, attachments.c.content_type, blobs.c.data)
+                    .join(blobs, blobs.c.sha256 == attachments.c.sha256)
                     .where(attachments.c.message_id == msg_id)
                     .order_by(attachments.c.id)
                 ).all()

@@ -19,6 +19,7 @@ class Machine(Frozen):
     travel_mm: tuple[float, float, float]
     setup_hours: float = Field(ge=0)
     setups_per_side: float = Field(gt=0, le=1)
+    count: int = Field(default=1, ge=1)  # machines of this type in the shop
 
 
 class Material(Frozen):
@@ -30,6 +31,9 @@ class Material(Frozen):
     stock_allowance_mm: float = Field(ge=0)
     lead_days: int = Field(ge=0)
     aliases: tuple[str, ...] = ()
+    min_wall_mm: float | None = Field(default=None, gt=0)  # production
+    min_wall_prototype_mm: float | None = Field(default=None, gt=0)
+    near_net: str | None = None  # key of [near_net] that can make this material near net shape
 
 
 class Finish(Frozen):
@@ -74,6 +78,44 @@ class Cutting(Frozen):
     tool_wear_per_part: Decimal = Field(ge=0)
 
 
+class RoughnessTier(Frozen):
+    min_ra_um: float = Field(ge=0)
+    factor: float = Field(ge=1)
+
+
+class Stock(Frozen):
+    """Standard sizes the shop buys: plate thicknesses and round bar diameters (mm), sawn to length."""
+
+    plate_mm: tuple[float, ...]
+    bar_mm: tuple[float, ...]
+    saw_step_mm: float = Field(gt=0)
+
+
+class Threads(Frozen):
+    """Threads the shop taps from stock: metric size -> pitches (mm); unified designations ("1/4-20")."""
+
+    metric: dict[str, tuple[float, ...]]
+    unified: tuple[str, ...]
+    max_depth_ratio: float = Field(gt=0)
+    assumed_depth_ratio: float = Field(gt=0)
+
+
+class Capacity(Frozen):
+    max_share: float = Field(gt=0, le=1)
+    split_after_days: float = Field(gt=0)
+
+
+class NearNetProcess(Frozen):
+    """A bought-in near-net process priced as tooling + batch setup + per part (cycle + net kg x price)."""
+
+    name: str
+    tooling: dict[str, Decimal]  # by CAM complexity tier: simple, moderate, complex
+    per_part: Decimal = Field(ge=0)
+    per_kg: Decimal | None = None  # None: the material's own price per kg
+    yield_fraction: float = Field(gt=0, le=1)
+    batch_setup: Decimal = Field(ge=0)
+
+
 class ToleranceTier(Frozen):
     min_band_mm: float = Field(ge=0)
     factor: float = Field(ge=1)
@@ -84,6 +126,9 @@ class Inspection(Frozen):
     fai_hours_per_characteristic: float = Field(ge=0)
     measure_min_per_characteristic: float = Field(ge=0)
     sampling: tuple[tuple[int, int], ...]  # (lot size up to, sample size), ascending
+    cmm_rate: Decimal = Field(gt=0)
+    cmm_band_mm: float = Field(ge=0)
+    cmm_program_hours: float = Field(ge=0)
 
 
 class Rules(Frozen):
@@ -98,6 +143,10 @@ class Rules(Frozen):
     slow_sourcing_days: int
     expensive_material_per_kg: Decimal
     near_net_quantity: int
+    internal_radius_depth_ratio: float
+    min_internal_radius_mm: float
+    wall_height_ratio: float
+    fine_roughness_ra_um: float
 
 
 class GeneralTolerances(Frozen):
@@ -132,6 +181,11 @@ class RateCard(Frozen):
     fixtures: Fixtures
     cutting: Cutting
     tolerance_tiers: tuple[ToleranceTier, ...]
+    roughness_tiers: tuple[RoughnessTier, ...]
+    stock: Stock
+    threads: Threads
+    capacity: Capacity
+    near_net: dict[str, NearNetProcess]
     inspection: Inspection
     rules: Rules
     general_tolerances: GeneralTolerances
@@ -146,6 +200,13 @@ class RateCard(Frozen):
             raise ValueError("[machines] needs a 'mill_3axis' entry (the prototype route's machine)")
         if not self.tolerance_tiers or min(t.min_band_mm for t in self.tolerance_tiers) != 0:
             raise ValueError("tolerance_tiers needs a last tier with min_band_mm = 0")
+        if not self.roughness_tiers or min(t.min_ra_um for t in self.roughness_tiers) != 0:
+            raise ValueError("roughness_tiers needs a last tier with min_ra_um = 0")
+        if self.inspection.cmm_rate < self.inspection.rate:
+            raise ValueError("inspection.cmm_rate must not be below the inspector rate")
+        for key, mat in self.materials.items():
+            if mat.near_net is not None and mat.near_net not in self.near_net:
+                raise ValueError(f"material {key!r}: near_net {mat.near_net!r} is not in [near_net]")
         return self
 
 

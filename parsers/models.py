@@ -50,6 +50,14 @@ class IssueCode(StrEnum):
     NO_THICKNESS = "no-thickness"
     DXF_REPAIRED = "dxf-repaired"
     PAGES_SKIPPED = "pages-skipped"
+    DUPLICATE_DIMENSIONS = "duplicate-dimensions"
+    ENVELOPE = "envelope"
+    LARGE_FILE = "large-file"
+    OCR = "ocr"
+    OCR_UNAVAILABLE = "ocr-unavailable"
+    PDF_REPAIRED = "pdf-repaired"
+    NOT_A_DRAWING = "not-a-drawing"
+    DRAWING_SET = "drawing-set"
 
 
 class ParseIssue(Frozen):
@@ -108,6 +116,34 @@ class Envelope(Frozen):
     z: float | None = None
 
 
+class GdtFrame(Frozen):
+    """One feature control frame (DXF TOLERANCE entity or a frame written in text).
+
+    ``tolerance`` is the first compartment's zone in drawing units; ``datums`` are the datum letters in order.
+    """
+
+    text: str
+    characteristic: str
+    tolerance: float | None = None
+    diameter_zone: bool = False
+    modifier: str | None = None
+    datums: tuple[str, ...] = ()
+
+
+class Roughness(Frozen):
+    """A surface-roughness requirement: ``ra_um`` in micrometres (µin values converted)."""
+
+    text: str
+    ra_um: float
+
+
+class HoleGroup(Frozen):
+    """Holes of one diameter (drawing units) drawn as circles, with how many there are."""
+
+    diameter: float
+    count: int
+
+
 class ParsedDrawing(Frozen):
     file: str
     format: DrawingKind
@@ -125,6 +161,15 @@ class ParsedDrawing(Frozen):
     notes: tuple[str, ...] = ()
     dimensions: tuple[Dimension, ...] = ()
     issues: tuple[ParseIssue, ...] = ()
+    gdt: tuple[GdtFrame, ...] = ()
+    roughness: tuple[Roughness, ...] = ()
+    holes: tuple[HoleGroup, ...] = ()
+    smallest_internal_radius: float | None = Field(
+        default=None, description="the smallest fillet/arc radius inside the part outline, drawing units"
+    )
+    page_numbers: tuple[int, ...] = Field(
+        default=(), description="PDF: the 1-based pages of the file that show this part (a drawing set has several)"
+    )
 
     @property
     def mm_per_unit(self) -> float:

@@ -107,8 +107,15 @@ _DEG_MIN = re.compile(rf"^(?P<m>{_NUM})\s*['′]")
 _ALLOWED_WORDS = frozenset(
     "THRU THROUGH TYP TYPICAL DEEP DP DEPTH ALL AROUND REF MAX MIN PLCS PLC PLACES HOLES HOLE EQ SP EQSP "
     "CBORE CSK CSINK CDRILL SPOTFACE SF BSC BASIC MM IN INCH NEAR FAR SIDE SIDES FULL REAM DRILL TAP "
-    "X TO BOTH ON".split()
+    "X TO BOTH ON THREAD THREADS THD THRD CHAMFER".split()
 )
+# Dates in a title block ("1/26/25", "30.11.2018", "2018-11-30") look like numbers but are not callouts.
+_DATE = re.compile(r"^(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2})$")
+_WORD_CHAMFER = re.compile(
+    rf"^(?:CHAMFER|CHAMF\.?|CHAM\.?|FASE)\s*(?P<n>{_NUM})(?:\s*x\s*(?P<a>{_NUM})\s*°)?", re.I
+)
+# Inch fractions: "3/4", "1-1/2", "1 1/2" (binary denominators only, so "1/26" or a scale "1/1" never match).
+_FRACTION = re.compile(r"^(?:(?P<w>\d+)[\s-])?(?P<n>\d+)/(?P<d>2|4|8|16|32|64)(?![\d/])\"?")
 
 
 def _normalise(text: str) -> str:
@@ -192,7 +199,7 @@ def parse_callout(text: str, *, units: Units | None = "mm") -> Callout | None:
     """
     original = text
     body = _normalise(text)
-    if not body:
+    if not body or _DATE.match(body):
         return None
     basic = reference = False
     count = 1
@@ -236,6 +243,8 @@ def parse_callout(text: str, *, units: Units | None = "mm") -> Callout | None:
             limit_type=limit_type,
         )
 
+    if m := _WORD_CHAMFER.match(body):
+        return build(_num(m.group("n")), DimensionKind.CHAMFER) if _trailing_ok(body[m.end() :]) else None
     for pattern in _CHAMFER:
         if m := pattern.match(body):
             if _trailing_ok(body[m.end() :]):
@@ -253,6 +262,11 @@ def parse_callout(text: str, *, units: Units | None = "mm") -> Callout | None:
         kind, body = DimensionKind.RADIUS, body[m.end() :]
     elif m := re.match(r"^□\s*", body):
         body = body[m.end() :]
+    if (m := _FRACTION.match(body)) is not None and int(m.group("n")) < int(m.group("d")):
+        if units != "in":
+            return None  # a fraction on a metric sheet is a scale or a date, not a size
+        value = int(m.group("w") or 0) + int(m.group("n")) / int(m.group("d"))
+        body = f"{value:g}{body[m.end():]}"
     m = re.match(_NUM, body)
     if m is None:
         return None
@@ -275,7 +289,7 @@ def parse_callout(text: str, *, units: Units | None = "mm") -> Callout | None:
         fit, rest = re.sub(r"\s+", "", m.group("f")), rest.strip()[m.end() :]
     if upper is None and (m := _LIMIT_WORD.match(rest.strip())):
         limit_type, rest = m.group(1).lower(), rest.strip()[m.end() :]
-    if not _trailing_ok(rest):
+    if re.match(r"^[/.,]?\s*\d", rest.strip()) or not _trailing_ok(rest):  # "8,500 15,500": two values
         return None
     if upper is None and fit is not None:
         upper, lower = _fit_tolerance(fit, nominal, units)
@@ -290,6 +304,11 @@ _ISO2768 = re.compile(
 _DIN7168 = re.compile(r"DIN\s*7168[\s:\-–]*(?P<c>[fmgcv])\b", re.I)
 _GENERAL_CONTEXT = re.compile(
     r"(GENERAL\s+TOL|UNLESS\s+OTHERWISE|TOLERANCES?\b|UNTOLERANCED|ALLGEMEIN|SOFERN)", re.I
+)
+
+
+_GENERAL_BARE = re.compile(
+    rf"GENERAL\s+TOL(?:ERANCES?|S)?\.?\s*(?:ARE|IS)?\s*[:=]?\s*({_NUM})\s*(?:mm|in|\"|$)", re.I
 )
 
 
@@ -309,5 +328,7 @@ def parse_general_tolerance(text: str) -> str | None:
     if m := _DIN7168.search(body):
         return f"DIN 7168-{m.group('c').lower()}"
     if _GENERAL_CONTEXT.search(body) and (m := re.search(rf"±\s*({_NUM})", body)):
+        return f"+/-{_num(m.group(1)):g}"
+    if m := _GENERAL_BARE.search(body):  # "General tolerances 0.1mm": a bare value means ± that value
         return f"+/-{_num(m.group(1)):g}"
     return None

@@ -1,0 +1,179 @@
+"""PDF reading without a text layer: OCR (Tesseract through PyMuPDF) of scans and of lettering drawn as strokes.
+
+The OCR text comes back as a ``rawdict`` in the page's own coordinates, so the rest of the PDF reader
+(runs, groups, callouts) reads it exactly like a text layer. What OCR typically confuses in a drawing
+(``Ø`` read as ``0``/``O``/``D``, ``0`` read as ``O`` after ``R``) is put back here, by context.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+import pymupdf
+
+logger = logging.getLogger(__name__)
+
+# OCR'd callouts never claim more than this (a vector text layer gives 0.75-0.95).
+OCR_CONFIDENCE = 0.6
+OCR_DPI = 300
+# Bounded work per page: the render is capped at this many pixels (an A0 sheet is OCR'd at lower dpi).
+_MAX_PIXELS = 12_000_000
+_MIN_DPI = 150
+# Paths no larger than this (points) are taken to be lettering when the text is drawn as strokes.
+_GLYPH_MAX_PT = 12.0
+_DEBIAN_TESSDATA = (
+    "/usr/share/tesseract-ocr/5/tessdata",
+    "/usr/share/tesseract-ocr/4.00/tessdata",
+    "/usr/share/tessdata",
+)
+
+
+@dataclass(frozen=True)
+class OcrText:
+    """OCR result of one page."""
+
+    page_dict: dict[str, Any]  # like page.get_text("rawdict"), page coordinates
+    dpi: int
+    seconds: float
+
+
+def find_tessdata(environ: Mapping[str, str]) -> str | None:
+    """Locate Tesseract's language data (``eng.traineddata``).
+
+    Args:
+        environ: the process environment (``TESSDATA_PREFIX`` is honoured first).
+
+    Returns:
+        The tessdata folder, or None when OCR is not available.
+    """
+    prefix = environ.get("TESSDATA_PREFIX")
+    if prefix:
+        for folder in (prefix, os.path.join(prefix, "tessdata")):
+            if os.path.isfile(os.path.join(folder, "eng.traineddata")):
+                return folder
+    return _installed_tessdata()
+
+
+@functools.cache
+def _installed_tessdata() -> str | None:
+    candidates = list(_DEBIAN_TESSDATA)
+    try:
+        # Asks the tesseract binary where its data is; raises when Tesseract is not installed.
+        candidates.insert(0, str(cast(Any, pymupdf).get_tessdata()))
+    except (RuntimeError, OSError) as exc:
+        logger.debug("pymupdf.get_tessdata: %s", exc)
+    for folder in candidates:
+        if os.path.isfile(os.path.join(folder, "eng.traineddata")):
+            return folder
+    return None
+
+
+def ocr_dpi(width_pt: float, height_pt: float) -> int:
+    """The OCR resolution for a page: ``OCR_DPI``, lowered so the render stays under the pixel cap.
+
+    Args:
+        width_pt: page width, points.
+        height_pt: page height, points.
+
+    Returns:
+        Dots per inch, at least 150 (below that Tesseract reads little of a drawing's lettering).
+    """
+    pixels_at_72 = max(width_pt * height_pt, 1.0)
+    dpi = int(72 * (_MAX_PIXELS / pixels_at_72) ** 0.5)
+    return max(_MIN_DPI, min(OCR_DPI, dpi))
+
+
+def ocr_page(page: Any, *, tessdata: str, strokes: bool) -> OcrText:
+    """OCR one page.
+
+    Args:
+        page: a ``pymupdf.Page``.
+        tessdata: Tesseract's language data folder (``find_tessdata``).
+        strokes: the lettering is drawn as vector strokes: OCR only the small paths (glyphs), without
+            the line work that would otherwise swamp Tesseract's layout analysis.
+
+    Returns:
+        The recognised text as a rawdict in page coordinates, with the dpi and seconds it took.
+
+    Raises:
+        RuntimeError: MuPDF's OCR failed (e.g. unusable language data).
+    """
+    start = time.perf_counter()
+    dpi = ocr_dpi(page.rect.width, page.rect.height)
+    source, scratch = (_lettering_page(page), True) if strokes else (page, False)
+    try:
+        textpage = source.get_textpage_ocr(flags=0, language="eng", dpi=dpi, full=True, tessdata=tessdata)
+        raw = cast(dict[str, Any], source.get_text("rawdict", textpage=textpage))
+    finally:
+        if scratch:
+            source.parent.close()
+    raw = _clean(raw)
+    seconds = time.perf_counter() - start
+    logger.debug("OCR page %d at %d dpi in %.2fs", page.number + 1, dpi, seconds)
+    return OcrText(page_dict=raw, dpi=dpi, seconds=seconds)
+
+
+def _lettering_page(page: Any) -> Any:
+    """A scratch page of the same geometry holding only the page's small paths, drawn black."""
+    mupdf = cast(Any, pymupdf)
+    scratch = mupdf.open()
+    box = page.mediabox
+    out = scratch.new_page(width=box.width, height=box.height)
+    out.set_rotation(page.rotation)
+    shape = out.new_shape()
+    for path in page.get_drawings():
+        rect = path["rect"]
+        if max(rect.width, rect.height) > _GLYPH_MAX_PT:
+            continue
+        for item in path["items"]:
+            if item[0] == "l":
+                shape.draw_line(item[1], item[2])
+            elif item[0] == "c":
+                shape.draw_bezier(*item[1:5])
+            elif item[0] == "re":
+                shape.draw_rect(item[1])
+            elif item[0] == "qu":
+                shape.draw_quad(item[1])
+    shape.finish(color=(0, 0, 0), width=1.0, closePath=False)
+    shape.commit()
+    return out
+
+
+# Ø read as a letter or a leading zero in front of a size ("03.6", "D19,9", "@12"); not "0.5" or "0,8".
+_DIAMETER_MISREAD = re.compile(r"^[0OD@©⌀](?=[1-9]\d*(?:[.,]\d+)?\b)")
+_ZERO_MISREAD = re.compile(r"(?<=^R)[Oo](?=[.,]\d)|^[Oo](?=[.,]\d)")
+# Marks OCR makes of specks and of tolerance stacks it could not read.
+_NOISE = frozenset("“”‘’|")
+
+
+def _clean(raw: dict[str, Any]) -> dict[str, Any]:
+    """Undo OCR's usual confusions in each word, by context; characters keep their boxes."""
+    for block in raw.get("blocks", []):
+        for line in block.get("lines", []):
+            for span in line.get("spans", []):
+                chars = [ch for ch in span.get("chars", []) if ch["c"] not in _NOISE]
+                fixed = clean_word("".join(ch["c"] for ch in chars))
+                for ch, new in zip(chars, fixed, strict=True):
+                    ch["c"] = new
+                span["chars"] = chars
+    return raw
+
+
+def clean_word(text: str) -> str:
+    """Correct an OCR'd word of a drawing, character for character (the length is kept).
+
+    Args:
+        text: the word as recognised.
+
+    Returns:
+        The word with Ø and 0 put back where the context shows them (``"03.6"`` -> ``"Ø3.6"``,
+        ``"RO,15"`` -> ``"R0,15"``).
+    """
+    return " ".join(_DIAMETER_MISREAD.sub("Ø", _ZERO_MISREAD.sub("0", word)) for word in text.split(" "))

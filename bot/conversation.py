@@ -37,7 +37,7 @@ class QuoteMemo(BaseModel):
     lead_time_days: int
     material: str
     drawings: tuple[str, ...]
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # "code<TAB>message" of each warning
     # per-part cost of each breakdown line at the headline quantity, to explain why a price moved
     lines: tuple[tuple[str, str], ...] = ()
 

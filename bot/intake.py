@@ -42,8 +42,8 @@ def build_part_spec(
         drawing: what the parser read.
         answers: quantities, material, finish and thickness given in the thread (thickness in mm).
         card: the rate card (material names, defaults).
-        ask_material: when True and neither drawing nor thread names a material, "material" is
-            asked together with a missing quantity; otherwise the card's default is assumed and stated.
+        ask_material: when True and neither drawing nor thread names a material, "material" is asked
+            (the caller passes False once it has asked); otherwise the card's default is assumed and stated.
 
     Returns:
         An Intake with a spec, or with the needs (``quantity``, ``material``, ``thickness``,
@@ -61,7 +61,7 @@ def build_part_spec(
                 f"material {drawing.material!r} on the drawing is not in our rate card; "
                 f"priced as {card.default_material}"
             )
-        elif ask_material and not answers.quantities:
+        elif ask_material:
             needs.append("material")
         else:
             assumptions.append(f"material: {card.default_material} (the drawing does not say)")

@@ -157,7 +157,7 @@ def build_memo(number: str, parts: tuple[PartQuote, ...], *, drawings: tuple[str
         lead_time_days=first.lead_time_days,
         material=parts[0].estimate.material_name,
         drawings=drawings,
-        warnings=tuple(w.message for p in parts for w in p.estimate.warnings),
+        warnings=tuple(f"{w.code}\t{w.message}" for p in parts for w in p.estimate.warnings),
         lines=lines,
     )
 
@@ -180,8 +180,11 @@ def describe_changes(previous: QuoteMemo | None, current: QuoteMemo) -> tuple[st
         lines.append(f"unit price {old:,.2f} → {new:,.2f} ({pct:+.0f}%)" + (f": {why}" if why else ""))
     if previous.lead_time_days != current.lead_time_days:
         lines.append(f"lead time {previous.lead_time_days} → {current.lead_time_days} working days")
-    lines += [f"new warning: {w}" for w in current.warnings if w not in previous.warnings]
-    lines += [f"no longer applies: {w}" for w in previous.warnings if w not in current.warnings]
+    # warnings are compared by rule, so a changed saving is not reported as a new warning
+    before = {w.split("\t")[0]: w.split("\t")[-1] for w in previous.warnings}
+    after = {w.split("\t")[0]: w.split("\t")[-1] for w in current.warnings}
+    lines += [f"new warning: {msg}" for code, msg in after.items() if code not in before]
+    lines += [f"no longer applies: {msg}" for code, msg in before.items() if code not in after]
     return tuple(lines)
 
 

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from estimator.errors import EstimateError, UnknownMaterial
+from estimator.errors import EstimateError, OutsideMachineEnvelope, QuantityNotPriced, UnknownMaterial
+from estimator.explanation import ExplainGroup, ExplainLine, Explanation, explain, render_explanation_text
 from estimator.models import (
     CostLine,
     Estimate,
     HoleFeature,
+    LeadTime,
+    NearNetOption,
     PartEstimate,
     PartSpec,
     PriceBreak,
     Route,
     RouteQuote,
+    RuleCheck,
     ScaleUpWarning,
     Severity,
     Size3,
+    Term,
     ToleranceFeature,
 )
 from estimator.rates import RateCard, find_material, load_rate_card
@@ -23,22 +28,33 @@ __all__ = [
     "CostLine",
     "Estimate",
     "EstimateError",
+    "ExplainGroup",
+    "ExplainLine",
+    "Explanation",
     "HoleFeature",
+    "LeadTime",
+    "NearNetOption",
+    "OutsideMachineEnvelope",
     "PartEstimate",
     "PartSpec",
     "PriceBreak",
+    "QuantityNotPriced",
     "RateCard",
     "Route",
     "RouteQuote",
+    "RuleCheck",
     "STANDARD_BREAKS",
     "ScaleUpWarning",
     "Severity",
     "Size3",
+    "Term",
     "ToleranceFeature",
     "UnknownMaterial",
     "estimate",
+    "explain",
     "find_material",
     "load_rate_card",
+    "render_explanation_text",
 ]
 
 STANDARD_BREAKS: tuple[int, ...] = (1, 5, 10, 25, 50, 100, 250, 500, 1000, 5000, 10000)

@@ -1,16 +1,19 @@
-"""Cost of one route at one quantity: stock, cycle time, one-off, per-batch and per-part lines. Pure."""
+"""Cost of one route at one quantity: cycle time and the one-off, per-batch and per-part lines. Pure."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
-from estimator.models import PartSpec, Route, Size3
+from estimator.inspection import InspectionTime, inspection_time, sample_size, sampled_share
+from estimator.models import PartSpec, Route, Size3, Term
 from estimator.rates import Material, RateCard
+from estimator.stock import material_cost, part_area_cm2, part_volume_cm3, stock_volume_cm3
+from estimator.tolerances import general_class, roughness_factor, tolerance_factor
 
 CENT = Decimal("0.01")
-_MIN_PER_HOUR = Decimal(60)
+MARGIN_LABEL = "margin"
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,10 @@ class PartFacts:
     finish_key: str | None
     characteristics: int
 
+    @property
+    def stock_kg(self) -> float:
+        return stock_volume_cm3(self.stock, turned=self.spec.turned) * self.material.density / 1000.0
+
 
 @dataclass(frozen=True)
 class RoutePlan:
@@ -36,68 +43,44 @@ class RoutePlan:
     full_inspection: bool
 
 
+class RawTerm(NamedTuple):
+    """A formula input before it becomes a Term (cheap: most lines priced are never shown)."""
+
+    name: str
+    value: float | Decimal
+    unit: str
+
+    def to_term(self) -> Term:
+        """The Term, a float kept to 4 decimals (display only: amounts are computed exactly)."""
+        value = self.value if isinstance(self.value, Decimal) else Decimal(str(round(self.value, 4)))
+        return Term(name=self.name, value=value, unit=self.unit)
+
+
 @dataclass(frozen=True)
 class ExactLine:
     label: str
     per: str
     amount: Decimal
     detail: str
+    formula: str = ""
+    inputs: tuple[RawTerm, ...] = ()
 
 
-def build_stock(spec: PartSpec, material: Material, card: RateCard) -> Size3:
-    """The blank sawn for one part: envelope plus the material's allowance per side, rounded up.
-
-    Args:
-        spec: the part (envelope in mm).
-        material: the card's material entry (stock allowance in mm per side).
-        card: the rate card (stock rounding step in mm).
-
-    Returns:
-        Stock size in mm.
-    """
-    step = card.stock_round_mm
-
-    def up(v_mm: float) -> float:
-        return math.ceil(round((v_mm + 2 * material.stock_allowance_mm) / step, 9)) * step
-
-    e = spec.envelope_mm
-    return Size3(x=up(e.x), y=up(e.y), z=up(e.z))
+term = RawTerm
 
 
-def count_characteristics(spec: PartSpec) -> int:
-    """Characteristics an inspector measures: the three overall sizes, each hole group, each tolerance."""
-    return max(spec.feature_count, 3 + len(spec.holes) + len(spec.tolerances))
-
-
-def tolerance_factor(band_mm: float, card: RateCard) -> float:
-    """The card's multiplier for a tolerance zone.
-
-    Args:
-        band_mm: total width of the zone in mm (±0.02 is 0.04).
-        card: the rate card (its tolerance tiers).
-
-    Returns:
-        The factor (1.0 at standard tolerance; larger for a tighter zone).
-    """
-    tiers = sorted(card.tolerance_tiers, key=lambda t: -t.min_band_mm)
-    return next(t.factor for t in tiers if band_mm >= t.min_band_mm)
-
-
-def general_class(general_tolerance: str | None, card: RateCard) -> str:
-    """The ISO 2768-1 class (f, m, c, v) a general tolerance note names; the card's default if none."""
-    for text in (general_tolerance or "", card.default_general_tolerance):
-        for letter in "fmcv":
-            if f"2768-{letter}" in text.lower() or f"2768 {letter}" in text.lower():
-                return letter
-    return "m"
-
-
-def _d(x: float) -> Decimal:
-    return Decimal(x)
+def thread_depth_mm(diameter_mm: float, given_mm: float | None, card: RateCard) -> float:
+    """Tapped length: as given, else the card's assumed engagement (x D)."""
+    return given_mm if given_mm is not None else card.threads.assumed_depth_ratio * diameter_mm
 
 
 def cycle_minutes(facts: PartFacts, card: RateCard) -> dict[str, float]:
     """Machine minutes per part by activity, before the route's cycle factor and without load/unload.
+
+    Roughing: removed volume / removal rate. Finishing: machined area / area rate x the material's cutting
+    factor x general-tolerance and roughness factors. Holes: positioning (not material dependent) plus
+    drilling and tapping (x the material's factor); tool changes. Toleranced sizes: (tolerance factor - 1) of
+    a standard finishing pass each.
 
     Args:
         facts: the part resolved against the card.
@@ -107,26 +90,27 @@ def cycle_minutes(facts: PartFacts, card: RateCard) -> dict[str, float]:
         Minutes for "roughing", "finishing", "holes" and "toleranced features".
     """
     spec, mat, cut = facts.spec, facts.material, card.cutting
-    e = spec.envelope_mm
-    volume_cm3 = e.x * e.y * e.z / 1000.0
-    area_cm2 = 2 * (e.x * e.y + e.x * e.z + e.y * e.z) / 100.0
     gen = card.general_tolerance_factor.get(general_class(spec.general_tolerance, card), 1.0)
-    roughing = volume_cm3 * spec.removed_fraction / mat.removal_cm3_min
-    machined_cm2 = area_cm2 * (1 + cut.machined_area_factor * spec.removed_fraction)
-    finishing = machined_cm2 / cut.finish_area_cm2_per_min * mat.finishing_factor * gen
+    rough = roughness_factor(spec.roughness_ra_um, card)
+    roughing = part_volume_cm3(spec) * spec.removed_fraction / mat.removal_cm3_min
+    machined_cm2 = part_area_cm2(spec) * (1 + cut.machined_area_factor * spec.removed_fraction)
+    finishing = machined_cm2 / cut.finish_area_cm2_per_min * mat.finishing_factor * gen * rough
     holes = 0.0
     for hole in spec.holes:
-        depth = hole.depth_mm if hole.depth_mm is not None else e.z
+        depth = hole.depth_mm if hole.depth_mm is not None else spec.envelope_mm.z
         ratio = depth / hole.diameter_mm if hole.diameter_mm > 0 else 0.0
         deep = 1.0
         if ratio > cut.deep_hole_ratio["gun"]:
             deep = cut.deep_hole_factor["gun"]
         elif ratio > cut.deep_hole_ratio["peck"]:
             deep = cut.deep_hole_factor["peck"]
-        tap = cut.tap_min if hole.threaded else 0.0
-        per_hole = cut.hole_base_min + depth * cut.hole_min_per_mm * deep + tap
+        tap = 0.0
+        if hole.threaded and hole.diameter_mm > 0:
+            engaged = thread_depth_mm(hole.diameter_mm, hole.thread_depth_mm, card)
+            tap = cut.tap_min * max(1.0, engaged / (card.threads.assumed_depth_ratio * hole.diameter_mm))
+        cutting = (depth * cut.hole_min_per_mm * deep + tap) * mat.finishing_factor
         tools = 2 if hole.threaded else 1
-        holes += (hole.count * per_hole + tools * cut.tool_change_min) * mat.finishing_factor
+        holes += hole.count * (cut.hole_base_min + cutting) + tools * cut.tool_change_min
     # The standard-tolerance pass is part of finishing; a tighter zone adds (factor - 1) of it.
     toleranced = sum(
         cut.toleranced_feature_min * (tolerance_factor(t.band_mm, card) - 1) * mat.finishing_factor
@@ -135,67 +119,30 @@ def cycle_minutes(facts: PartFacts, card: RateCard) -> dict[str, float]:
     return {"roughing": roughing, "finishing": finishing, "holes": holes, "toleranced features": toleranced}
 
 
-def inspection_minutes(facts: PartFacts, card: RateCard) -> float:
-    """Minutes to measure one part: every characteristic, tight ones weighted by their tolerance factor.
-
-    Args:
-        facts: the part resolved against the card.
-        card: the rate card.
-
-    Returns:
-        Inspector minutes per measured part.
-    """
-    weight = facts.characteristics + sum(tolerance_factor(t.band_mm, card) - 1 for t in facts.spec.tolerances)
-    return weight * card.inspection.measure_min_per_characteristic
-
-
-def sample_size(lot: int, card: RateCard) -> int:
-    """ISO 2859-1 / ANSI Z1.4 general level II sample size for a lot (the whole lot when smaller).
-
-    Args:
-        lot: parts in the lot (>= 1).
-        card: the rate card (its sampling table).
-
-    Returns:
-        Parts to measure.
-    """
-    n = next((n for up_to, n in card.inspection.sampling if lot <= up_to), card.inspection.sampling[-1][1])
-    return min(n, lot)
-
-
-def sampled_share(lot: int, card: RateCard) -> float:
-    """Share of the lot charged for sampling: the plan's n/lot, held to its largest value at any larger lot.
-
-    The raw n/lot jumps up at each code-letter boundary (2 of 8, then 3 of 9); charging the running maximum
-    over larger lots keeps the per-part charge from rising with quantity while never charging less than n.
-
-    Args:
-        lot: parts in the lot (>= 1).
-        card: the rate card.
-
-    Returns:
-        A share between 0 and 1.
-    """
-    share = sample_size(lot, card) / lot
-    start = 1
-    for up_to, n in card.inspection.sampling:
-        if start > lot:
-            share = max(share, n / start)
-        start = up_to + 1
-    return min(share, 1.0)
+def cam_tier(spec: PartSpec, card: RateCard) -> str:
+    """The card's programming tier (simple, moderate, complex) from a score of holes, tolerances, setups and
+    dimensions / 4."""
+    prog = card.programming
+    score = len(spec.holes) + len(spec.tolerances) + spec.setups + spec.feature_count / 4
+    if score >= prog.complex_from_score:
+        return "complex"
+    return "moderate" if score >= prog.moderate_from_score else "simple"
 
 
 def cam_hours(facts: PartFacts, plan: RoutePlan, card: RateCard) -> float:
     """Programming hours: the card's tier for the part's complexity, plus optimisation on production."""
-    spec, prog = facts.spec, card.programming
-    score = len(spec.holes) + len(spec.tolerances) + spec.setups + spec.feature_count / 4
-    tier = "simple"
-    if score >= prog.complex_from_score:
-        tier = "complex"
-    elif score >= prog.moderate_from_score:
-        tier = "moderate"
-    extra = prog.production_extra_hours if plan.route is Route.PRODUCTION else 0.0
-    return prog.hours[tier] + extra
+    extra = card.programming.production_extra_hours if plan.route is Route.PRODUCTION else 0.0
+    return card.programming.hours[cam_tier(facts.spec, card)] + extra
+
+
+def inspection_minutes(facts: PartFacts, card: RateCard) -> float:
+    """Minutes to measure one part, by hand and on the CMM together."""
+    return inspection_time(facts.spec, facts.characteristics, card).total_min
+
+
+def _inspection_terms(t: InspectionTime, card: RateCard) -> tuple[RawTerm, ...]:
+    return (term("manual", t.manual_min, "min/part"), term("inspector rate", card.inspection.rate, "USD/h"),
+            term("CMM", t.cmm_min, "min/part"), term("CMM rate", card.inspection.cmm_rate, "USD/h"))
 
 
 def route_lines(facts: PartFacts, plan: RoutePlan, card: RateCard, *, quantity: int) -> list[ExactLine]:
@@ -210,85 +157,96 @@ def route_lines(facts: PartFacts, plan: RoutePlan, card: RateCard, *, quantity: 
     Returns:
         Lines whose amounts are the line's total for the batch, in the card's currency.
     """
-    machine, fx, insp = card.machines[plan.machine_key], card.fixtures, card.inspection
-    q, qd, rate = quantity, Decimal(quantity), machine.hourly_rate
+    machine, fx, insp, cut = card.machines[plan.machine_key], card.fixtures, card.inspection, card.cutting
+    q, qd, rate, cur = quantity, Decimal(quantity), machine.hourly_rate, card.currency
     lines: list[ExactLine] = []
 
-    def add(label: str, per: str, amount: Decimal, detail: str) -> None:
+    def add(label: str, per: str, amount: Decimal, detail: str, formula: str, *inputs: RawTerm) -> None:
         if amount > 0:
-            lines.append(ExactLine(label, per, amount, detail))
+            lines.append(ExactLine(label, per, amount, detail, formula, inputs))
 
+    rate_t = term(f"{machine.name} rate", rate, f"{cur}/h")
     cam_h = cam_hours(facts, plan, card)
-    add("CAM programming", "order", _d(cam_h) * card.programming.rate, f"{cam_h:g} h")
+    add("CAM programming", "order", Decimal(cam_h) * card.programming.rate,
+        f"{cam_h:g} h ({cam_tier(facts.spec, card)} part)", "hours x rate",
+        term("hours", cam_h, "h"), term("programmer rate", card.programming.rate, f"{cur}/h"))
+    timing = inspection_time(facts.spec, facts.characteristics, card)
+    if timing.cmm_characteristics and not plan.full_inspection:  # a prototype is measured in CMM teach mode
+        add("CMM programming", "order", Decimal(insp.cmm_program_hours) * insp.cmm_rate,
+            f"{timing.cmm_characteristics} size(s) under {insp.cmm_band_mm:g} mm on the CMM", "hours x CMM rate",
+            term("hours", insp.cmm_program_hours, "h"), term("CMM rate", insp.cmm_rate, f"{cur}/h"))
     if plan.dedicated_fixture:
         add("dedicated fixture", "order", plan.operations * fx.dedicated_fixture,
-            f"{plan.operations} fixture(s), amortised over the order")
+            f"{plan.operations} fixture(s), amortised over the order", "fixtures x price",
+            term("fixtures", plan.operations, "pcs"), term("price", fx.dedicated_fixture, cur))
         setup_h = fx.dedicated_setup_hours
     else:
         sets = plan.operations - 1  # the first operation holds the sawn blank in hard jaws
-        jaws = sets * (_d(fx.soft_jaw_hours) * rate + fx.soft_jaw_stock)
-        add("soft jaws", "order", jaws, f"{sets} set(s), {fx.soft_jaw_hours:g} h each")
+        add("soft jaws", "order", sets * (Decimal(fx.soft_jaw_hours) * rate + fx.soft_jaw_stock),
+            f"{sets} set(s), {fx.soft_jaw_hours:g} h each", "sets x (hours x rate + stock)",
+            term("sets", sets, "pcs"), term("hours", fx.soft_jaw_hours, "h"), rate_t,
+            term("stock", fx.soft_jaw_stock, cur))
         setup_h = machine.setup_hours
-    insp_min = inspection_minutes(facts, card)
     if not plan.full_inspection:
         fai_h = insp.fai_hours_per_characteristic * facts.characteristics
-        add("first-article inspection", "order", _d(fai_h) * insp.rate,
-            f"{facts.characteristics} characteristics")
-    add("setup", "batch", plan.operations * _d(setup_h) * rate,
-        f"{plan.operations} operation(s) x {setup_h:g} h on the {machine.name}")
+        add("first-article inspection", "order", Decimal(fai_h) * insp.rate,
+            f"{facts.characteristics} characteristics", "characteristics x hours each x rate",
+            term("characteristics", facts.characteristics, "pcs"),
+            term("hours each", insp.fai_hours_per_characteristic, "h"), term("inspector rate", insp.rate, f"{cur}/h"))
+    add("setup", "batch", plan.operations * Decimal(setup_h) * rate,
+        f"{plan.operations} operation(s) x {setup_h:g} h on the {machine.name}", "operations x hours x rate",
+        term("operations", plan.operations, "pcs"), term("hours", setup_h, "h"), rate_t)
+    per_part_insp = timing.cost(card)
     if plan.full_inspection:
-        add("inspection (every part)", "part", qd * _d(insp_min) / _MIN_PER_HOUR * insp.rate,
-            f"{insp_min:.1f} min per part")
+        add("inspection (every part)", "part", qd * per_part_insp, f"{timing.total_min:.1f} min per part",
+            "parts x (manual min x inspector rate + CMM min x CMM rate) / 60", term("parts", q, "pcs"),
+            *_inspection_terms(timing, card))
     else:
         share = sampled_share(q, card)
         n, charged = sample_size(q, card), share * q
         note = "" if charged - n < 0.5 else f", charged as {charged:.0f} so a larger lot never pays more per part"
-        add("sampling inspection", "batch", qd * _d(share * insp_min) / _MIN_PER_HOUR * insp.rate,
-            f"ISO 2859-1 level II: {n} of {q} at {insp_min:.1f} min{note}")
+        add("sampling inspection", "batch", Decimal(charged) * per_part_insp,
+            f"ISO 2859-1 level II: {n} of {q} at {timing.total_min:.1f} min{note}",
+            "parts charged x (manual min x inspector rate + CMM min x CMM rate) / 60",
+            term("parts charged", charged, "pcs"), *_inspection_terms(timing, card))
 
-    stock = facts.stock
-    kg = stock.x * stock.y * stock.z / 1e6 * facts.material.density
-    material = material_cost(kg * quantity, facts.material.price_per_kg, card)
-    add("material", "part", material, f"{stock.x:g} x {stock.y:g} x {stock.z:g} mm stock, {kg:.2f} kg each")
+    stock, kg, mat = facts.stock, facts.stock_kg, facts.material
+    material = material_cost(kg * q, mat.price_per_kg, card)
+    shape = f"Ø{stock.x:g} x {stock.z:g} mm bar" if facts.spec.turned else f"{stock.x:g} x {stock.y:g} x {stock.z:g} mm"
+    add("material", "part", material, f"{shape} stock, {kg:.2f} kg each",
+        f"kg x parts x price, above {card.bulk_from_kg:g} kg at the bulk price",
+        term("stock", kg, "kg/part"), term("parts", q, "pcs"), term("price", mat.price_per_kg, f"{cur}/kg"),
+        term("bulk price", mat.price_per_kg * (1 - card.bulk_discount_fraction), f"{cur}/kg"))
     factor = fx.production_cycle_factor if plan.route is Route.PRODUCTION else 1.0
     machining = Decimal(0)
     for label, minutes in cycle_minutes(facts, card).items():
-        amount = qd * _d(minutes * factor) / _MIN_PER_HOUR * rate
+        amount = qd * Decimal(minutes * factor) / 60 * rate
         machining += amount
-        add(label, "part", amount, f"{minutes * factor:.1f} min per part")
+        add(label, "part", amount, f"{minutes * factor:.1f} min per part", "parts x min per part / 60 x rate",
+            term("parts", q, "pcs"), term("min per part", minutes * factor, "min"), rate_t)
     load = (fx.fixture_load_min if plan.dedicated_fixture else fx.vise_load_min) * plan.operations
-    load_amount = qd * _d(load) / _MIN_PER_HOUR * rate
-    add("load/unload", "part", load_amount, f"{load:.1f} min per part")
-    cut = card.cutting
-    wear = qd * cut.tool_wear_per_part * _d(facts.material.finishing_factor)
-    add("tool wear", "part", wear, f"{cut.tool_wear_per_part} x {facts.material.finishing_factor:g} per part")
+    load_amount = qd * Decimal(load) / 60 * rate
+    add("load/unload", "part", load_amount, f"{load:.1f} min per part", "parts x min per part / 60 x rate",
+        term("parts", q, "pcs"), term("min per part", load, "min"), rate_t)
+    wear = qd * cut.tool_wear_per_part * Decimal(mat.finishing_factor)
+    add("tool wear", "part", wear, f"{cut.tool_wear_per_part} x {mat.finishing_factor:g} per part",
+        "parts x wear x material factor", term("parts", q, "pcs"), term("wear", cut.tool_wear_per_part, cur),
+        term("material factor", mat.finishing_factor, "x"))
     deburr_min = cut.production_deburr_min if plan.route is Route.PRODUCTION else cut.deburr_min
-    add("deburr", "part", qd * _d(deburr_min) / _MIN_PER_HOUR * cut.bench_rate, f"{deburr_min:g} min per part")
+    add("deburr", "part", qd * Decimal(deburr_min) / 60 * cut.bench_rate, f"{deburr_min:g} min per part",
+        "parts x min / 60 x bench rate", term("parts", q, "pcs"), term("min per part", deburr_min, "min"),
+        term("bench rate", cut.bench_rate, f"{cur}/h"))
     if facts.finish_key is not None:
         finish = card.finishes[facts.finish_key]
         add(finish.name, "batch", max(qd * finish.per_part, finish.lot_minimum),
-            f"{finish.per_part} per part, lot minimum {finish.lot_minimum}")
-    add("scrap allowance", "part", card.scrap_fraction * (material + machining + load_amount + wear),
-        f"{card.scrap_fraction:.0%} of material and machining")
+            f"{finish.per_part} per part, lot minimum {finish.lot_minimum}", "max(parts x per part, lot minimum)",
+            term("parts", q, "pcs"), term("per part", finish.per_part, cur),
+            term("lot minimum", finish.lot_minimum, cur))
+    base = material + machining + load_amount + wear
+    add("scrap allowance", "part", card.scrap_fraction * base, f"{card.scrap_fraction:.0%} of material and machining",
+        "fraction x (material + machining + load/unload + tool wear)", term("fraction", card.scrap_fraction, ""),
+        term("base", base.quantize(CENT), cur))
     subtotal = sum((line.amount for line in lines), Decimal(0))
-    add("margin", "order", subtotal * card.margin_fraction, f"{card.margin_fraction:.0%}")
+    add(MARGIN_LABEL, "order", subtotal * card.margin_fraction, f"{card.margin_fraction:.0%}", "fraction x subtotal",
+        term("fraction", card.margin_fraction, ""), term("subtotal", subtotal.quantize(CENT), cur))
     return lines
-
-
-def material_cost(order_kg: float, price_per_kg: Decimal, card: RateCard) -> Decimal:
-    """Stock for the order: the first ``bulk_from_kg`` at the small-lot price, the rest at the bulk price.
-
-    Continuous and increasing in weight, with a falling average price, so neither a larger order nor a
-    larger part can ever pay less in total.
-
-    Args:
-        order_kg: stock weight of the whole order in kg.
-        price_per_kg: the material's small-lot price in the card's currency.
-        card: the rate card (bulk threshold and discount).
-
-    Returns:
-        The order's material cost.
-    """
-    small = min(order_kg, card.bulk_from_kg)
-    bulk_price = price_per_kg * (1 - card.bulk_discount_fraction)
-    return _d(small) * price_per_kg + _d(order_kg - small) * bulk_price

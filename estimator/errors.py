@@ -3,6 +3,7 @@
 * EstimateError
   + UnknownMaterial          (also ValueError): the spec names a material the rate card does not list
   + OutsideMachineEnvelope   (also ValueError): the stock does not fit the travel of any mill on the card
+  + QuantityNotPriced        (also ValueError): explain() was asked for a quantity the estimate did not price
 
 Everything short of that (tight tolerances, deep holes, assumed material...) is not an error: it becomes
 a ScaleUpWarning or an assumption on the PartEstimate.
@@ -45,3 +46,17 @@ class OutsideMachineEnvelope(EstimateError, ValueError):
         super().__init__(f"stock {stock} mm does not fit any machine (largest travel {travel} mm)")
         self.stock_mm = stock_mm
         self.largest_travel_mm = largest_travel_mm
+
+
+class QuantityNotPriced(EstimateError, ValueError):
+    """An explanation was asked for a quantity that is not one of the estimate's price breaks.
+
+    Attributes:
+        quantity: the quantity asked.
+        priced: the quantities the estimate holds, ascending.
+    """
+
+    def __init__(self, quantity: int, *, priced: tuple[int, ...]) -> None:
+        super().__init__(f"quantity {quantity} was not priced; priced: {', '.join(str(q) for q in priced)}")
+        self.quantity = quantity
+        self.priced = priced

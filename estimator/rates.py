@@ -170,7 +170,6 @@ class RateCard(Frozen):
     queue_days: int = Field(ge=0)
     shop_hours_per_day: float = Field(gt=0)
     office_hours_per_day: float = Field(gt=0)
-    stock_round_mm: float = Field(gt=0)
     expedite_premium_fraction: Decimal = Field(ge=0)
     expedite_shop_hours_per_day: float = Field(gt=0)
     bulk_from_kg: float = Field(ge=0)

@@ -1,55 +1,38 @@
-"""Scale-up warnings: RULES is a tuple of small functions, each returning a ScaleUpWarning or None. Pure.
+"""Scale-up warnings: RULES is a tuple of small functions, each returning a Verdict (the check and any warning).
 
-Every rule takes a RuleContext and returns a warning whose message states the rule, the card's threshold and a
-suggestion, with its saving per part where the estimator can price the alternative.
+Every rule takes a RuleContext; the check records the card's threshold and the value found whether or not it
+fired, and a warning states the rule, the threshold and a suggestion, with its saving per part where the
+estimator can price the alternative. Geometry rules live in estimator.dfm. Pure.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import Decimal
 
-from estimator.cost import PartFacts, general_class
-from estimator.models import PartSpec, ScaleUpWarning, Severity
-from estimator.rates import RateCard
-
-
-@dataclass(frozen=True)
-class RuleContext:
-    """What a rule may look at: the spec, the resolved facts, the card, the largest quantity priced, and a
-    pricer returning the cheaper route's exact unit price for a variant of the spec at that quantity."""
-
-    spec: PartSpec
-    facts: PartFacts
-    card: RateCard
-    quantity: int
-    unit_price: Callable[[PartSpec], Decimal]
-
-    def saving(self, variant: PartSpec) -> str:
-        """'saves about X USD per part at N pcs' for a variant of the spec ('' when it saves nothing)."""
-        saved = self.unit_price(self.spec) - self.unit_price(variant)
-        if saved < Decimal("0.005"):
-            return ""
-        return f"; saves about {saved:.2f} {self.card.currency} per part at {self.quantity} pcs"
+from estimator.dfm import (
+    rule_deep_holes,
+    rule_internal_radius,
+    rule_large_part,
+    rule_non_standard_thread,
+    rule_thin_part,
+    rule_thin_wall,
+    rule_thread_depth,
+    rule_wall_height,
+)
+from estimator.models import RuleCheck, ScaleUpWarning, Severity
+from estimator.rule_context import Found, RuleContext, Verdict, verdict
+from estimator.tolerances import general_band_mm, general_class
 
 
-def general_band_mm(nominal_mm: float, letter: str, card: RateCard) -> float:
-    """Zone width (2 x the ± value) ISO 2768-1 gives a size in class ``letter``."""
-    table = card.general_tolerances
-    values: tuple[float, ...] = getattr(table, letter)
-    for up_to, value in zip(table.up_to_mm, values, strict=True):
-        if nominal_mm <= up_to:
-            return 2 * value
-    return 2 * values[-1]
-
-
-def rule_tight_tolerance(ctx: RuleContext) -> ScaleUpWarning | None:
+def rule_tight_tolerance(ctx: RuleContext) -> Verdict:
     """Zone under tight_band_major_mm: major; under tight_band_critical_mm: critical. Prices relaxing."""
     rules = ctx.card.rules
+    threshold = f"zone < {rules.tight_band_major_mm:g} mm (critical < {rules.tight_band_critical_mm:g} mm)"
+    tightest = min((t.band_mm for t in ctx.spec.tolerances), default=None)
+    value = "no toleranced sizes" if tightest is None else f"tightest zone {tightest:g} mm"
     tight = [t for t in ctx.spec.tolerances if t.band_mm < rules.tight_band_major_mm]
     if not tight:
-        return None
+        return verdict("tight_tolerance", "tolerances the process holds", threshold=threshold, value=value)
     worst = min(tight, key=lambda t: t.band_mm)
     critical = worst.band_mm < rules.tight_band_critical_mm
     letter = general_class(ctx.spec.general_tolerance, ctx.card)
@@ -58,188 +41,154 @@ def rule_tight_tolerance(ctx: RuleContext) -> ScaleUpWarning | None:
         else t.model_copy(update={"band_mm": general_band_mm(t.nominal_mm, letter, ctx.card)})
         for t in ctx.spec.tolerances
     )
+    saved = ctx.saved(ctx.spec.model_copy(update={"tolerances": relaxed}))
     limit = rules.tight_band_critical_mm if critical else rules.tight_band_major_mm
-    process = (
-        "grinding or jig boring and CMM inspection" if critical else "finishing passes and in-process gauging"
-    )
-    return ScaleUpWarning(
+    process = "grinding or jig boring and CMM inspection" if critical else "finishing passes and in-process gauging"
+    return verdict(
+        "tight_tolerance", "tolerances the process holds", threshold=threshold, value=value, saving=saved,
         severity=Severity.CRITICAL if critical else Severity.MAJOR,
-        code="tight_tolerance",
         message=(
             f"{len(tight)} toleranced size(s) with a zone under {limit:g} mm (tightest {worst.label!r}, "
             f"{worst.band_mm:g} mm): needs {process}. Relax to ISO 2768-{letter} where the function allows"
-            f"{ctx.saving(ctx.spec.model_copy(update={'tolerances': relaxed}))}"
+            f"{ctx.saving_text(saved)}"
         ),
     )
 
 
-def rule_fine_general_tolerance(ctx: RuleContext) -> ScaleUpWarning | None:
+def rule_fine_general_tolerance(ctx: RuleContext) -> Verdict:
     """ISO 2768-f at production quantity: major, with the saving of ISO 2768-m."""
-    if general_class(ctx.spec.general_tolerance, ctx.card) != "f":
-        return None
-    if ctx.quantity < ctx.card.rules.production_quantity:
-        return None
-    variant = ctx.spec.model_copy(update={"general_tolerance": "ISO 2768-m"})
-    return ScaleUpWarning(
-        severity=Severity.MAJOR,
-        code="fine_general_tolerance",
+    letter = general_class(ctx.spec.general_tolerance, ctx.card)
+    production = ctx.card.rules.production_quantity
+    args: Found = {"threshold": f"ISO 2768-f at {production} pcs or more",
+            "value": f"ISO 2768-{letter} at {ctx.quantity} pcs"}
+    if letter != "f" or ctx.quantity < production:
+        return verdict("fine_general_tolerance", "general tolerance on a production run", **args)
+    saved = ctx.saved(ctx.spec.model_copy(update={"general_tolerance": "ISO 2768-m"}))
+    return verdict(
+        "fine_general_tolerance", "general tolerance on a production run", **args, severity=Severity.MAJOR,
+        saving=saved,
         message=(
-            f"general tolerance ISO 2768-f on {ctx.quantity} pcs (production from "
-            f"{ctx.card.rules.production_quantity}): every untoleranced size is held fine. ISO 2768-m "
-            f"comes off the machine at no extra cost{ctx.saving(variant)}"
+            f"general tolerance ISO 2768-f on {ctx.quantity} pcs (production from {production}): every "
+            f"untoleranced size is held fine. ISO 2768-m comes off the machine at no extra cost"
+            f"{ctx.saving_text(saved)}"
         ),
     )
 
 
-def rule_deep_holes(ctx: RuleContext) -> ScaleUpWarning | None:
-    """Hole depth over 4 x D: minor (peck drilling); over 10 x D: major (gun drilling)."""
-    ratios = ctx.card.cutting.deep_hole_ratio
-    worst = 0.0
-    for hole in ctx.spec.holes:
-        depth = hole.depth_mm if hole.depth_mm is not None else ctx.spec.envelope_mm.z
-        if hole.diameter_mm > 0:
-            worst = max(worst, depth / hole.diameter_mm)
-    if worst <= ratios["peck"]:
-        return None
-    gun = worst > ratios["gun"]
-    return ScaleUpWarning(
-        severity=Severity.MAJOR if gun else Severity.MINOR,
-        code="deep_hole",
-        message=(
-            f"hole depth {worst:.1f} x diameter (over {ratios['gun' if gun else 'peck']:g} x D): "
-            + ("gun drilling or drilling from both sides" if gun else "peck drilling, slower cycle")
-            + "; a larger diameter or a shallower hole is cheaper"
-        ),
+def rule_fine_roughness(ctx: RuleContext) -> Verdict:
+    """Ra finer than fine_roughness_ra_um: minor, with the saving of the card's as-machined Ra 3.2."""
+    limit, ra = ctx.card.rules.fine_roughness_ra_um, ctx.spec.roughness_ra_um
+    args: Found = {"threshold": f"Ra < {limit:g} µm", "value": "as machined" if ra is None else f"Ra {ra:g} µm"}
+    if ra is None or ra >= limit:
+        return verdict("fine_roughness", "surface roughness", **args)
+    saved = ctx.saved(ctx.spec.model_copy(update={"roughness_ra_um": None}))
+    return verdict(
+        "fine_roughness", "surface roughness", **args, severity=Severity.MINOR, saving=saved,
+        message=(f"Ra {ra:g} µm (finer than Ra {limit:g}): extra finishing passes or polishing; call it out on "
+                 f"functional faces only and leave the rest as machined (Ra 3.2){ctx.saving_text(saved)}"),
     )
 
 
-def rule_large_part(ctx: RuleContext) -> ScaleUpWarning | None:
-    """Stock over large_part_travel_fraction of the 3-axis travel: minor; beyond it: major."""
-    machine = ctx.card.machines["mill_3axis"]
-    stock = sorted((ctx.facts.stock.x, ctx.facts.stock.y, ctx.facts.stock.z))
-    travel = sorted(machine.travel_mm)
-    share = max(s / t for s, t in zip(stock, travel, strict=True))
-    fraction = ctx.card.rules.large_part_travel_fraction
-    if share <= fraction:
-        return None
-    return ScaleUpWarning(
-        severity=Severity.MAJOR if share > 1 else Severity.MINOR,
-        code="large_part",
-        message=(
-            f"stock uses {share:.0%} of the {machine.name} travel (limit {fraction:.0%}): fewer machines can "
-            "run it and fixturing is harder; check whether it can be split or made from thinner stock"
-        ),
-    )
-
-
-def rule_thin_part(ctx: RuleContext) -> ScaleUpWarning | None:
-    """Thinner than thin_part_mm with an aspect over thin_part_aspect: major (distortion)."""
-    e = ctx.spec.envelope_mm
-    thin, longest = min(e.x, e.y, e.z), max(e.x, e.y, e.z)
-    rules = ctx.card.rules
-    if thin >= rules.thin_part_mm or longest / thin <= rules.thin_part_aspect:
-        return None
-    return ScaleUpWarning(
-        severity=Severity.MAJOR,
-        code="thin_part",
-        message=(
-            f"{thin:g} mm thick over {longest:g} mm (thinner than {rules.thin_part_mm:g} mm, aspect over "
-            f"{rules.thin_part_aspect:g}): distorts when clamped and machined; needs a vacuum or glue "
-            "fixture, or consider laser cutting"
-        ),
-    )
-
-
-def rule_material_availability(ctx: RuleContext) -> ScaleUpWarning | None:
+def rule_material_availability(ctx: RuleContext) -> Verdict:
     """Slow to source or expensive per kg: minor."""
-    mat, rules = ctx.facts.material, ctx.card.rules
+    mat, rules, cur = ctx.facts.material, ctx.card.rules, ctx.card.currency
+    args: Found = {
+        "threshold": f"sourcing ≥ {rules.slow_sourcing_days} days or ≥ {rules.expensive_material_per_kg} {cur}/kg",
+        "value": f"{mat.lead_days} days, {mat.price_per_kg} {cur}/kg",
+    }
     notes = []
     if mat.lead_days >= rules.slow_sourcing_days:
         notes.append(f"sourcing takes {mat.lead_days} working days")
     if mat.price_per_kg >= rules.expensive_material_per_kg:
-        notes.append(f"stock costs {mat.price_per_kg} {ctx.card.currency}/kg")
+        notes.append(f"stock costs {mat.price_per_kg} {cur}/kg")
     if not notes:
-        return None
-    return ScaleUpWarning(
-        severity=Severity.MINOR,
-        code="material_availability",
+        return verdict("material_availability", "material cost and availability", **args)
+    return verdict(
+        "material_availability", "material cost and availability", **args, severity=Severity.MINOR,
         message=f"{mat.name}: {' and '.join(notes)}; order stock with the PO or offer an alternative alloy",
     )
 
 
-def rule_default_material(ctx: RuleContext) -> ScaleUpWarning | None:
+def rule_default_material(ctx: RuleContext) -> Verdict:
     """The caller assumed the material (an assumption mentions it): major."""
     assumed = [a for a in ctx.spec.assumptions if "material" in a.lower()]
+    args: Found = {"threshold": "material given on the drawing or in the thread",
+            "value": assumed[0] if assumed else "given"}
     if not assumed:
-        return None
-    return ScaleUpWarning(
-        severity=Severity.MAJOR,
-        code="material_assumed",
-        message=f"material not confirmed ({assumed[0]}); priced as {ctx.facts.material.name}",
-    )
+        return verdict("material_assumed", "material stated", **args)
+    return verdict("material_assumed", "material stated", **args, severity=Severity.MAJOR,
+                   message=f"material not confirmed ({assumed[0]}); priced as {ctx.facts.material.name}")
 
 
-def rule_missing_general_tolerance(ctx: RuleContext) -> ScaleUpWarning | None:
+def rule_missing_general_tolerance(ctx: RuleContext) -> Verdict:
     """No general tolerance given: minor, the card's default is priced."""
-    if ctx.spec.general_tolerance is not None:
-        return None
-    return ScaleUpWarning(
-        severity=Severity.MINOR,
-        code="general_tolerance_assumed",
-        message=f"no general tolerance on the drawing; priced as {ctx.card.default_general_tolerance}",
-    )
+    given = ctx.spec.general_tolerance
+    args: Found = {"threshold": "a general tolerance on the drawing", "value": given or "none"}
+    if given is not None:
+        return verdict("general_tolerance_assumed", "general tolerance stated", **args)
+    return verdict("general_tolerance_assumed", "general tolerance stated", **args, severity=Severity.MINOR,
+                   message=f"no general tolerance on the drawing; priced as {ctx.card.default_general_tolerance}")
 
 
-def rule_many_setups(ctx: RuleContext) -> ScaleUpWarning | None:
+def rule_many_setups(ctx: RuleContext) -> Verdict:
     """More setups than many_setups_minor: minor; than many_setups_major: major. Prices fewer."""
     rules = ctx.card.rules
+    args: Found = {"threshold": f"> {rules.many_setups_minor} setups (major > {rules.many_setups_major})",
+            "value": f"{ctx.spec.setups} setups"}
     if ctx.spec.setups <= rules.many_setups_minor:
-        return None
-    variant = ctx.spec.model_copy(update={"setups": rules.many_setups_minor})
-    return ScaleUpWarning(
+        return verdict("many_setups", "number of setups", **args)
+    saved = ctx.saved(ctx.spec.model_copy(update={"setups": rules.many_setups_minor}))
+    return verdict(
+        "many_setups", "number of setups", **args, saving=saved,
         severity=Severity.MAJOR if ctx.spec.setups > rules.many_setups_major else Severity.MINOR,
-        code="many_setups",
-        message=(
-            f"{ctx.spec.setups} setups (over {rules.many_setups_minor}): each adds a clamping, a fixture and "
-            f"positional error; design for {rules.many_setups_minor} or fewer{ctx.saving(variant)}"
-        ),
+        message=(f"{ctx.spec.setups} setups (over {rules.many_setups_minor}): each adds a clamping, a fixture and "
+                 f"positional error; design for {rules.many_setups_minor} or fewer{ctx.saving_text(saved)}"),
     )
 
 
-def rule_near_net_process(ctx: RuleContext) -> ScaleUpWarning | None:
-    """Aluminium or plastic at near_net_quantity or more: suggest die casting / moulding."""
-    threshold = ctx.card.rules.near_net_quantity
-    if ctx.quantity < threshold or ctx.facts.material.density > 3.0:
-        return None
-    plastic = ctx.facts.material.density < 2.0
-    process = (
-        "injection moulding (mould 5,000–80,000 USD)" if plastic else "die casting (tooling 8,000–20,000 USD)"
-    )
-    return ScaleUpWarning(
-        severity=Severity.MINOR,
-        code="near_net_process",
-        message=f"{ctx.quantity} pcs (from {threshold}): ask for a {process} quote; it often wins at volume",
+def rule_near_net_process(ctx: RuleContext) -> Verdict:
+    """The material's near-net process costs less than CNC at the reference quantity (tooling included)."""
+    nn, cur = ctx.near_net, ctx.card.currency
+    if nn is None:
+        return verdict("near_net_process", "near-net process at volume", threshold="tooling break-even",
+                       value="no near-net process for this material on the card")
+    even = f"{nn.break_even_quantity} pcs" if nn.break_even_quantity else "none up to 1,000,000 pcs"
+    args: Found = {"threshold": f"break-even {even}", "value": f"{ctx.quantity} pcs"}
+    if not nn.wins:
+        return verdict("near_net_process", "near-net process at volume", **args)
+    saved = nn.cnc_unit_price - nn.unit_price
+    return verdict(
+        "near_net_process", "near-net process at volume", **args, severity=Severity.MAJOR, saving=saved,
+        message=(f"{nn.name} wins from {even} (tooling {nn.tooling:,.0f} {cur}): {nn.unit_price} vs CNC "
+                 f"{nn.cnc_unit_price} {cur} per part at {ctx.quantity} pcs; ask for a quote (alloy or grade "
+                 f"change and draft angles to agree)"),
     )
 
 
-def rule_revision_at_volume(ctx: RuleContext) -> ScaleUpWarning | None:
+def rule_revision_at_volume(ctx: RuleContext) -> Verdict:
     """A drawing revision at production quantity: CAM and fixtures are tied to it."""
-    if not ctx.spec.revision or ctx.quantity < ctx.card.rules.production_quantity:
-        return None
-    return ScaleUpWarning(
-        severity=Severity.MINOR,
-        code="revision_control",
-        message=(
-            f"production quantity on revision {ctx.spec.revision}: CAM and fixtures are made for this "
-            "revision; confirm it is frozen, a later change repeats those one-off costs"
-        ),
+    production = ctx.card.rules.production_quantity
+    args: Found = {"threshold": f"a revision at {production} pcs or more",
+            "value": f"revision {ctx.spec.revision or 'none'} at {ctx.quantity} pcs"}
+    if not ctx.spec.revision or ctx.quantity < production:
+        return verdict("revision_control", "revision control at volume", **args)
+    return verdict(
+        "revision_control", "revision control at volume", **args, severity=Severity.MINOR,
+        message=(f"production quantity on revision {ctx.spec.revision}: CAM and fixtures are made for this "
+                 "revision; confirm it is frozen, a later change repeats those one-off costs"),
     )
 
 
-RULES: tuple[Callable[[RuleContext], ScaleUpWarning | None], ...] = (
+RULES: tuple[Callable[[RuleContext], Verdict], ...] = (
     rule_tight_tolerance,
     rule_fine_general_tolerance,
+    rule_fine_roughness,
     rule_deep_holes,
+    rule_thread_depth,
+    rule_non_standard_thread,
+    rule_thin_wall,
+    rule_wall_height,
+    rule_internal_radius,
     rule_large_part,
     rule_thin_part,
     rule_material_availability,
@@ -251,15 +200,16 @@ RULES: tuple[Callable[[RuleContext], ScaleUpWarning | None], ...] = (
 )
 
 
-def check_scale_up(ctx: RuleContext) -> tuple[ScaleUpWarning, ...]:
+def check_scale_up(ctx: RuleContext) -> tuple[tuple[ScaleUpWarning, ...], tuple[RuleCheck, ...]]:
     """Run every rule in RULES order.
 
     Args:
         ctx: the part, the card and the reference quantity.
 
     Returns:
-        The warnings that fired, most severe first (stable within a severity).
+        The warnings that fired, most severe first (stable within a severity), and every check in RULES order.
     """
-    fired = [w for rule in RULES if (w := rule(ctx)) is not None]
+    verdicts = [rule(ctx) for rule in RULES]
     rank = {Severity.CRITICAL: 0, Severity.MAJOR: 1, Severity.MINOR: 2}
-    return tuple(sorted(fired, key=lambda w: rank[w.severity]))
+    fired = sorted((v.warning for v in verdicts if v.warning is not None), key=lambda w: rank[w.severity])
+    return tuple(fired), tuple(v.check for v in verdicts)

@@ -6,20 +6,16 @@ import math
 from collections.abc import Callable
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from estimator.cost import (
-    CENT,
-    ExactLine,
-    PartFacts,
-    RoutePlan,
-    build_stock,
-    count_characteristics,
-    route_lines,
-)
+from estimator.cost import CENT, ExactLine, PartFacts, RoutePlan, route_lines
 from estimator.errors import OutsideMachineEnvelope, UnknownMaterial
-from estimator.lead_time import estimate_lead_time_days
+from estimator.inspection import count_characteristics
+from estimator.lead_time import estimate_lead_time
 from estimator.models import CostLine, PartEstimate, PartSpec, PriceBreak, Route, RouteQuote, Size3
+from estimator.nearnet import compare_near_net
 from estimator.rates import RateCard, find_finish, find_material
-from estimator.scaleup import RuleContext, check_scale_up
+from estimator.rule_context import RuleContext
+from estimator.scaleup import check_scale_up
+from estimator.stock import build_stock
 
 CROSSOVER_SEARCH_MAX = 100_000
 PROTOTYPE_MACHINE = "mill_3axis"
@@ -42,7 +38,8 @@ def round_lines(lines: list[ExactLine]) -> tuple[tuple[CostLine, ...], Decimal]:
     for i in order[:spare]:
         floors[i] += CENT
     rounded = tuple(
-        CostLine(label=line.label, per=line.per, amount=amount, detail=line.detail)
+        CostLine(label=line.label, per=line.per, amount=amount, detail=line.detail, formula=line.formula,
+                 inputs=tuple(raw.to_term() for raw in line.inputs))
         for line, amount in zip(lines, floors, strict=True)
     )
     return rounded, total
@@ -56,6 +53,17 @@ def _mills(card: RateCard) -> list[str]:
     return sorted(key for key in card.machines if key.startswith("mill"))
 
 
+def machines_for(facts: PartFacts, card: RateCard) -> list[str]:
+    """Machines that can make the part: lathes for a turned part (mills when no lathe holds it), else mills;
+    only those whose travel holds the stock."""
+    lathes = [k for k in sorted(card.machines) if k.startswith("lathe")]
+    for keys in ([lathes, _mills(card)] if facts.spec.turned else [_mills(card)]):
+        fitting = [k for k in keys if _fits(facts.stock, card.machines[k].travel_mm)]
+        if fitting:
+            return fitting
+    return []
+
+
 def plan_prototype(facts: PartFacts, card: RateCard) -> list[RoutePlan]:
     """Prototype: the 3-axis mill (another mill only if the part does not fit it), soft jaws, every part
     measured, one operation per setup the drawing needs.
@@ -67,9 +75,9 @@ def plan_prototype(facts: PartFacts, card: RateCard) -> list[RoutePlan]:
     Returns:
         The candidate plans; the route is priced on the cheapest.
     """
-    keys = [PROTOTYPE_MACHINE] if _fits(facts.stock, card.machines[PROTOTYPE_MACHINE].travel_mm) else [
-        k for k in _mills(card) if _fits(facts.stock, card.machines[k].travel_mm)
-    ]
+    keys = machines_for(facts, card)
+    if PROTOTYPE_MACHINE in keys:
+        keys = [PROTOTYPE_MACHINE]
     return [RoutePlan(Route.PROTOTYPE, k, facts.spec.setups, dedicated_fixture=False, full_inspection=True)
             for k in keys]
 
@@ -86,11 +94,9 @@ def plan_production(facts: PartFacts, card: RateCard) -> list[RoutePlan]:
         The candidate plans; the route is priced on the cheapest at each quantity.
     """
     plans = []
-    for key in _mills(card):
-        machine = card.machines[key]
-        if _fits(facts.stock, machine.travel_mm):
-            ops = max(1, math.ceil(round(facts.spec.setups * machine.setups_per_side, 6)))
-            plans.append(RoutePlan(Route.PRODUCTION, key, ops, dedicated_fixture=True, full_inspection=False))
+    for key in machines_for(facts, card):
+        ops = max(1, math.ceil(round(facts.spec.setups * card.machines[key].setups_per_side, 6)))
+        plans.append(RoutePlan(Route.PRODUCTION, key, ops, dedicated_fixture=True, full_inspection=False))
     return plans
 
 
@@ -123,31 +129,44 @@ def build_facts(spec: PartSpec, card: RateCard) -> PartFacts:
         raise UnknownMaterial(spec.material, choices=tuple(sorted(card.materials)))
     material = card.materials[key]
     stock = build_stock(spec, material, card)
-    if not any(_fits(stock, card.machines[k].travel_mm) for k in _mills(card)):
+    facts = PartFacts(spec, key, material, stock, None, count_characteristics(spec))
+    if not machines_for(facts, card):
         largest = max((card.machines[k].travel_mm for k in _mills(card)), key=lambda t: t[0] * t[1] * t[2])
         raise OutsideMachineEnvelope(stock_mm=(stock.x, stock.y, stock.z), largest_travel_mm=largest)
     finish_key = find_finish(card, spec.finish) if spec.finish and not _as_machined(spec.finish) else None
     return PartFacts(spec, key, material, stock, finish_key, count_characteristics(spec))
 
 
-def _quote(facts: PartFacts, card: RateCard, route: Route, quantity: int) -> tuple[RouteQuote, Decimal, str]:
-    """The cheapest plan of a route at a quantity: its quote, exact total and machine key."""
+def _cheapest(
+    facts: PartFacts, card: RateCard, route: Route, quantity: int
+) -> tuple[Decimal, RoutePlan, list[ExactLine]]:
+    """The cheapest plan of a route at a quantity: its exact total, the plan and its lines."""
     best: tuple[Decimal, RoutePlan, list[ExactLine]] | None = None
     for plan in STRATEGIES[route](facts, card):
         lines = route_lines(facts, plan, card, quantity=quantity)
         exact = sum((line.amount for line in lines), Decimal(0))
         if best is None or exact < best[0]:
             best = (exact, plan, lines)
-    assert best is not None  # build_facts guarantees a mill that fits
-    exact, plan, lines = best
+    assert best is not None  # build_facts guarantees a machine that fits
+    return best
+
+
+def _exact(facts: PartFacts, card: RateCard, route: Route, quantity: int) -> Decimal:
+    return _cheapest(facts, card, route, quantity)[0]
+
+
+def _quote(facts: PartFacts, card: RateCard, route: Route, quantity: int) -> tuple[RouteQuote, Decimal, str]:
+    """The cheapest plan of a route at a quantity: its quote, exact total and machine key."""
+    exact, plan, lines = _cheapest(facts, card, route, quantity)
     rounded, total = round_lines(lines)
     unit = (exact / quantity).quantize(CENT, rounding=ROUND_HALF_UP)
     rush = (exact * (1 + card.expedite_premium_fraction) / quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+    lead = estimate_lead_time(facts, plan, card, quantity=quantity)
     quote = RouteQuote(
         route=route, quantity=quantity, unit_price=unit, total=total, lines=rounded,
-        lead_time_days=estimate_lead_time_days(facts, plan, card, quantity=quantity),
-        expedite_unit_price=rush,
-        expedite_lead_time_days=estimate_lead_time_days(facts, plan, card, quantity=quantity, expedite=True),
+        lead_time_days=lead.total_days, expedite_unit_price=rush,
+        expedite_lead_time_days=estimate_lead_time(facts, plan, card, quantity=quantity, expedite=True).total_days,
+        machine=card.machines[plan.machine_key].name, lead_time=lead,
     )
     return quote, exact, plan.machine_key
 
@@ -187,7 +206,7 @@ def find_crossover(facts: PartFacts, card: RateCard) -> int | None:
     """
 
     def cheaper(q: int) -> bool:
-        return _quote(facts, card, Route.PRODUCTION, q)[1] < _quote(facts, card, Route.PROTOTYPE, q)[1]
+        return _exact(facts, card, Route.PRODUCTION, q) < _exact(facts, card, Route.PROTOTYPE, q)
 
     if not cheaper(CROSSOVER_SEARCH_MAX):
         return None
@@ -203,7 +222,7 @@ def find_crossover(facts: PartFacts, card: RateCard) -> int | None:
 
 def _cheapest_unit(spec: PartSpec, card: RateCard, quantity: int) -> Decimal:
     facts = build_facts(spec, card)
-    return min(_quote(facts, card, r, quantity)[1] for r in Route) / quantity
+    return min(_exact(facts, card, r, quantity) for r in Route) / quantity
 
 
 def _assumptions(facts: PartFacts, card: RateCard, machines: dict[Route, str]) -> list[str]:
@@ -211,14 +230,22 @@ def _assumptions(facts: PartFacts, card: RateCard, machines: dict[Route, str]) -
     out = list(spec.assumptions)
     if spec.material != facts.material_key:
         out.append(f"material {spec.material!r} read as {mat.name}")
-    out.append(
-        f"stock: envelope + {mat.stock_allowance_mm:g} mm per side, rounded up to "
-        f"{card.stock_round_mm:g} mm: {stock.x:g} x {stock.y:g} x {stock.z:g} mm"
-    )
+    if spec.turned:
+        out.append(
+            f"stock: Ø{stock.x:g} mm standard bar (diameter + {mat.stock_allowance_mm:g} mm per side), sawn to "
+            f"{stock.z:g} mm ({card.stock.saw_step_mm:g} mm steps)"
+        )
+    else:
+        out.append(
+            f"stock: {stock.x:g} x {stock.y:g} x {stock.z:g} mm: envelope + {mat.stock_allowance_mm:g} mm per side, "
+            f"thickness from standard plate, sawn to size in {card.stock.saw_step_mm:g} mm steps"
+        )
     out.append(
         f"prototype route on the {card.machines[machines[Route.PROTOTYPE]].name} in soft jaws; production "
         f"route on the {card.machines[machines[Route.PRODUCTION]].name} with dedicated fixtures"
     )
+    if any(h.threaded and h.thread_depth_mm is None for h in spec.holes):
+        out.append(f"threads without a depth: tapped {card.threads.assumed_depth_ratio:g} x D deep")
     if any(h.depth_mm is None for h in spec.holes):
         out.append(f"holes without a depth: drilled through the part ({spec.envelope_mm.z:g} mm)")
     if spec.finish is None:
@@ -257,14 +284,19 @@ def estimate_part(spec: PartSpec, card: RateCard) -> PartEstimate:
         breaks.append(PriceBreak(
             quantity=q, route=route, unit_price=chosen.unit_price, total=chosen.total,
             lead_time_days=chosen.lead_time_days, requested=q in spec.quantities,
-            routes={r: quotes[r][0] for r in Route},
+            routes={r: quotes[r][0] for r in Route}, expedite_unit_price=chosen.expedite_unit_price,
+            expedite_lead_time_days=chosen.expedite_lead_time_days,
         ))
     reference_q = max(spec.quantities) if spec.quantities else max(b.quantity for b in breaks)
+    near_net = compare_near_net(facts, card, quantity=reference_q,
+                                cnc_total=lambda q: min(_exact(facts, card, r, q) for r in Route))
     ctx = RuleContext(spec=spec, facts=facts, card=card, quantity=reference_q,
-                      unit_price=lambda s: _cheapest_unit(s, card, reference_q))
+                      unit_price=lambda s: _cheapest_unit(s, card, reference_q), near_net=near_net)
+    warnings, checks = check_scale_up(ctx)
     return PartEstimate(
         name=spec.name, file=spec.file, part_number=spec.part_number, revision=spec.revision,
         material=facts.material_key, material_name=facts.material.name, stock_mm=facts.stock,
         breaks=tuple(breaks), crossover_quantity=find_crossover(facts, card),
-        warnings=check_scale_up(ctx), assumptions=tuple(_assumptions(facts, card, machines)),
+        warnings=warnings, assumptions=tuple(_assumptions(facts, card, machines)),
+        rule_checks=checks, near_net=near_net,
     )

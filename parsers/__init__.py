@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from parsers.errors import (
     CorruptDrawing,
     DrawingTooLarge,
@@ -40,12 +42,15 @@ __all__ = [
 ]
 
 
-def parse_drawing(data: bytes, filename: str) -> ParsedDrawing:
+def parse_drawing(
+    data: bytes, filename: str, *, progress: Callable[[float], None] | None = None
+) -> ParsedDrawing:
     """Read a DXF or PDF drawing.
 
     Args:
         data: the file's bytes.
         filename: the attachment's name, kept in the result and in error messages.
+        progress: called with the fraction read (0.0 to 1.0) while a DXF is read, for a progress bar.
 
     Returns:
         The callouts, title-block fields and issues found.
@@ -58,7 +63,7 @@ def parse_drawing(data: bytes, filename: str) -> ParsedDrawing:
     if kind is DrawingKind.DXF:
         from parsers.dxf import parse_dxf
 
-        return parse_dxf(data, filename)
+        return parse_dxf(data, filename, progress=progress)
     from parsers.pdf import parse_pdf
 
     return parse_pdf(data, filename)

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import math
-import struct
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from ezdxf import recover
-from ezdxf.document import Drawing
-from ezdxf.lldxf.const import DXFError
-from ezdxf.lldxf.tagger import binary_tags_loader
-
 from parsers.dxf_dimensions import extract_dimension, raw_measurement_or_none, to_dimension
-from parsers.dxf_envelope import extract_envelope
-from parsers.errors import CorruptDrawing
+from parsers.dxf_envelope import EnvelopeResult, collect_part_items, extract_envelope, is_part_geometry
+from parsers.dxf_features import Arc, entity_arcs, entity_segments, extract_holes, smallest_internal_radius
+from parsers.dxf_load import check_bytes, load_document
+from parsers.dxf_roughness import SURFACE_BLOCK, parse_roughness, parse_surface_symbol
+from parsers.dxf_symbols import decode_symbol_fonts, extract_gdt_frames
 from parsers.models import (
     Dimension,
     DimensionKind,
@@ -24,14 +21,16 @@ from parsers.models import (
     IssueCode,
     ParsedDrawing,
     ParseIssue,
+    Roughness,
     Units,
 )
-from parsers.notes import read_notes
+from parsers.notes import is_field_label, read_notes
 from parsers.tolerances import Callout, clean_mtext, parse_callout
 from parsers.units import infer_units_from_values, units_from_insunits
 
 _MAX_BLOCK_DEPTH = 4
-_BINARY_SENTINEL = b"AutoCAD Binary DXF"
+_HIDDEN_LINETYPE = re.compile(r"HIDDEN|DASHED|VERDECKT|CACHE", re.I)
+Progress = Callable[[float], None]
 
 
 def _is_feature_note(callout: Callout) -> bool:
@@ -65,16 +64,31 @@ def _iter_layout_entities(doc: Any) -> Iterator[tuple[Any, int]]:
         yield from walk(layout, 0)
 
 
-def _text_of(entity: Any) -> str | None:
+def _style_fonts(doc: Any) -> dict[str, str]:
+    """Text style name (upper case) -> its font file or face name, for symbol-font decoding."""
+    fonts: dict[str, str] = {}
+    for style in doc.styles:
+        font = str(style.dxf.get("font", "") or "")
+        face = style.get_extended_font_data()[0] if style.has_extended_font_data else ""
+        fonts[str(style.dxf.name).upper()] = face or font
+    return fonts
+
+
+def _text_of(entity: Any, fonts: dict[str, str]) -> str | None:
     kind = entity.dxftype()
-    if kind in ("TEXT", "ATTRIB", "ATTDEF"):
-        return str(entity.dxf.get("text", ""))
+    font = fonts.get(str(entity.dxf.get("style", "Standard")).upper(), "") if entity.dxf.is_supported("style") else ""
+    if kind == "ATTRIB":  # the tag names the title-block field the value fills ("PART_NO" -> "PART NO: ...")
+        value = decode_symbol_fonts(str(entity.dxf.get("text", "")), font=font)
+        tag = str(entity.dxf.get("tag", ""))
+        return f"{tag.replace('_', ' ')}: {value}" if value.strip() and is_field_label(tag) else value
+    if kind in ("TEXT", "ATTDEF"):
+        return decode_symbol_fonts(str(entity.dxf.get("text", "")), font=font)
     if kind == "MTEXT":
-        return str(entity.text)
+        return decode_symbol_fonts(str(entity.text), font=font)
     if kind == "MULTILEADER":
         context = getattr(entity, "context", None)
         mtext = getattr(context, "mtext", None)
-        return str(mtext.default_content) if mtext is not None else None
+        return decode_symbol_fonts(str(mtext.default_content)) if mtext is not None else None
     return None
 
 
@@ -85,8 +99,18 @@ def _anchor(entity: Any) -> Any:
     return getattr(mtext, "insert", None)
 
 
-def _resolve_units(doc: Any, note_hint: Units | None, values: list[float]) -> tuple[Units, ParseIssue | None]:
-    code = int(doc.header.get("$INSUNITS", 0) or 0)
+def resolve_units(header: Any, note_hint: Units | None, values: list[float]) -> tuple[Units, ParseIssue | None]:
+    """Drawing units from $INSUNITS, else a units note, else $MEASUREMENT, else the dimension values.
+
+    Args:
+        header: the document header (anything with ``get(name, default)``).
+        note_hint: units stated in a note, if any.
+        values: measured dimension values, drawing units.
+
+    Returns:
+        The units and an issue when they were inferred or assumed rather than stated.
+    """
+    code = int(header.get("$INSUNITS", 0) or 0)
     units = units_from_insunits(code)
     if units is not None:
         return units, None
@@ -94,7 +118,7 @@ def _resolve_units(doc: Any, note_hint: Units | None, values: list[float]) -> tu
         return note_hint, ParseIssue(
             code=IssueCode.UNITS_INFERRED, detail=f"$INSUNITS={code}; units taken from a note ({note_hint})"
         )
-    measurement = doc.header.get("$MEASUREMENT", None)
+    measurement = header.get("$MEASUREMENT", None)
     if measurement is not None and code == 0:
         units = "in" if int(measurement) == 0 else "mm"
         return units, ParseIssue(
@@ -110,76 +134,76 @@ def _resolve_units(doc: Any, note_hint: Units | None, values: list[float]) -> tu
     return "mm", ParseIssue(code=IssueCode.UNITS_ASSUMED, detail=f"$INSUNITS {code_text}; assumed mm")
 
 
-def parse_dxf(data: bytes, filename: str) -> ParsedDrawing:
-    """Read a DXF drawing (ASCII or binary).
+def parse_dxf(data: bytes, filename: str, *, progress: Progress | None = None) -> ParsedDrawing:
+    """Read a DXF drawing (ASCII or binary, R12 to R2018).
 
     Args:
         data: the file's bytes.
         filename: kept in the result and in error messages.
+        progress: called with the fraction done (0.0 to 1.0) as reading advances; for a progress bar.
 
     Returns:
-        Dimensions (drawing units), title-block fields, envelope and issues.
+        Dimensions (drawing units), title-block fields, GD&T frames, roughness, holes, envelope and issues.
 
     Raises:
+        EmptyFile: the file is empty.
+        UnsupportedFileType: the bytes are not a DXF (a DWG, PDF or text file named .dxf).
+        TruncatedDrawing: the file ends inside its drawing data.
         CorruptDrawing: ezdxf cannot recover a document from the bytes.
     """
-    try:
-        if data.startswith(_BINARY_SENTINEL):  # recover.read() reads ASCII DXF only
-            doc = Drawing.load(binary_tags_loader(data))
-            auditor = doc.audit()
-        else:
-            doc, auditor = recover.read(io.BytesIO(data))
-    except (DXFError, ValueError, UnicodeError, IndexError, EOFError, struct.error) as exc:
-        raise CorruptDrawing(f"{filename!r} is not a readable DXF file: {exc}", filename=filename) from exc
+    report: Progress = progress or (lambda _done: None)
+    report(0.0)
+    check_bytes(data, filename)
+    from parsers.dxf_stream import STREAM_BYTES, parse_large_dxf
+
+    if len(data) > STREAM_BYTES and not data.startswith(b"AutoCAD Binary DXF"):
+        return parse_large_dxf(data, filename, progress=report)
+    doc, issues = load_document(data, filename)
+    report(0.5)
     entities = list(_iter_layout_entities(doc))
-    problems = len(auditor.fixes) + len(auditor.errors)
-    if problems and not entities:  # recovery salvaged nothing but a header: the file is junk
-        raise CorruptDrawing(
-            f"{filename!r} is damaged: ezdxf recovered no entities ({problems} structural problems)",
-            filename=filename,
-        )
-    issues: list[ParseIssue] = []
-    if problems:
-        issues.append(
-            ParseIssue(
-                code=IssueCode.DXF_REPAIRED,
-                detail=f"ezdxf repaired {len(auditor.fixes)} and found {len(auditor.errors)} structural problems",
-            )
-        )
-    texts = [t for e, _ in entities if (t := _text_of(e))]
+    fonts = _style_fonts(doc)
+    texts_by_entity = [(e, d, t) for e, d in entities if (t := _text_of(e, fonts))]
+    texts = [t for _, _, t in texts_by_entity]
     notes = read_notes(texts)
     dims = [e for e, _ in entities if e.dxftype() in ("DIMENSION", "ARC_DIMENSION")]
     rough = [v for d in dims if (v := raw_measurement_or_none(d)) is not None]
-    units, units_issue = _resolve_units(doc, notes.units_hint, rough)
+    units, units_issue = resolve_units(doc.header, notes.units_hint, rough)
     if units_issue is not None:
         issues.append(units_issue)
-    dimensions: list[Dimension] = []
-    for dim in dims:
-        found, issue = extract_dimension(dim, header=doc.header, units=units)
-        if found is not None:
-            dimensions.append(found)
-        if issue is not None:
-            issues.append(issue)
-    for entity, depth in entities:
+    dimensions, dim_issues = _read_dimensions(dims, header=doc.header, units=units, report=report)
+    issues.extend(dim_issues)
+    gdt = [f for e, _ in entities if e.dxftype() == "TOLERANCE" for f in extract_gdt_frames(e.dxf.get("content", ""))]
+    for entity, depth, raw in texts_by_entity:
+        if "%%v" in raw.lower() and (frames := extract_gdt_frames(raw)):
+            gdt.extend(frames)  # a frame typed as text in the gdt font
+            continue
         if depth > 0 or entity.dxftype() not in ("TEXT", "MTEXT", "MULTILEADER"):
             continue
-        raw = _text_of(entity)
-        callout = parse_callout(raw, units=units) if raw else None
+        callout = parse_callout(raw, units=units)
         if callout is not None and _is_feature_note(callout):
-            insert = _anchor(entity)
-            dimensions.append(to_dimension(callout, callout.kind, units=units, confidence=0.7, position=insert))
+            dimensions.append(
+                to_dimension(callout, callout.kind, units=units, confidence=0.7, position=_anchor(entity))
+            )
     if not dimensions:
         issues.append(ParseIssue(code=IssueCode.NO_DIMENSIONS, detail="no DIMENSION entities or callout texts"))
-    envelope, views, geometry_issues = extract_envelope(doc, thickness=notes.thickness)
-    if envelope is not None and envelope[2] is None and views == 1 and _is_turned(envelope, dimensions):
-        envelope = (envelope[0], envelope[1], min(envelope[0], envelope[1]))  # one view of a round part
-        geometry_issues = [i for i in geometry_issues if i.code is not IssueCode.NO_THICKNESS]
-    issues.extend(geometry_issues)
+    roughness = _read_roughness(entities, texts, fonts=fonts, units=units)
+    msp = list(doc.modelspace())
+    envelope = extract_envelope(collect_part_items(msp), thickness=notes.thickness)
+    report(0.9)
+    size, how, env_issues = _decide_depth(envelope, dimensions)
+    issues.extend(env_issues)
+    part = [e for e in msp if is_part_geometry(e)]
+    circles = [
+        (float(e.dxf.center[0]), float(e.dxf.center[1]), float(e.dxf.radius)) for e in part if e.dxftype() == "CIRCLE"
+    ]
+    holes = extract_holes(circles, envelope.view_boxes)
+    radius = _internal_radius(part, envelope)
+    report(1.0)
     return ParsedDrawing(
         file=filename,
         format=DrawingKind.DXF,
         units=units,
-        envelope=Envelope(x=envelope[0], y=envelope[1], z=envelope[2]) if envelope else None,
+        envelope=Envelope(x=size[0], y=size[1], z=size[2]) if size else None,
         general_tolerance=notes.general_tolerance,
         material=notes.material,
         finish=notes.finish,
@@ -187,11 +211,119 @@ def parse_dxf(data: bytes, filename: str) -> ParsedDrawing:
         revision=notes.revision,
         thickness=notes.thickness,
         quantity=notes.quantity,
-        views=views,
+        views=envelope.views,
         notes=tuple(clean_mtext(t) for t in texts),
         dimensions=tuple(dimensions),
         issues=tuple(issues),
+        gdt=tuple(gdt),
+        roughness=tuple(roughness),
+        holes=tuple(holes),
+        smallest_internal_radius=radius,
     )
+
+
+def _read_dimensions(
+    dims: list[Any], *, header: Any, units: Units, report: Progress
+) -> tuple[list[Dimension], list[ParseIssue]]:
+    """DIMENSION entities as printed; piles, zero-length and edge-on ones folded into one issue."""
+    found: list[Dimension] = []
+    issues: list[ParseIssue] = []
+    illegible: list[str] = []
+    for i, dim in enumerate(dims):
+        dimension, issue = extract_dimension(dim, header=header, units=units)
+        if dimension is not None:
+            found.append(dimension)
+        if issue is not None and issue.code is IssueCode.DUPLICATE_DIMENSIONS:
+            illegible.append(issue.detail)
+        elif issue is not None:
+            issues.append(issue)
+        if i % 256 == 255:
+            report(0.5 + 0.3 * i / len(dims))
+    found, piles = drop_piles(found)
+    illegible.extend(piles)
+    if illegible:
+        counts = {why: illegible.count(why) for why in dict.fromkeys(illegible)}
+        parts = ", ".join(f"{n} {why}" for why, n in counts.items())
+        issues.append(
+            ParseIssue(
+                code=IssueCode.DUPLICATE_DIMENSIONS,
+                detail=f"{len(illegible)} dimensions cannot be read as callouts ({parts}); not listed",
+            )
+        )
+    return found, issues
+
+
+def drop_piles(found: list[Dimension]) -> tuple[list[Dimension], list[str]]:
+    """Remove dimensions stacked at one text position: identical ones are kept once, differing ones dropped.
+
+    Returns:
+        The readable dimensions and one reason per dimension removed.
+    """
+    groups: dict[tuple[float, float], list[Dimension]] = {}
+    for dim in found:
+        key = (round(dim.position.x, 3), round(dim.position.y, 3)) if dim.position else (math.nan, float(id(dim)))
+        groups.setdefault(key, []).append(dim)
+    kept: list[Dimension] = []
+    reasons: list[str] = []
+    for pile in groups.values():
+        if len(pile) == 1:
+            kept.append(pile[0])
+        elif len({d.text for d in pile}) == 1:
+            kept.append(pile[0])
+            reasons.extend(["identical on top of another"] * (len(pile) - 1))
+        else:
+            reasons.extend(["stacked on top of each other"] * len(pile))
+    order = {id(d): i for i, d in enumerate(found)}
+    return sorted(kept, key=lambda d: order[id(d)]), reasons
+
+
+def _read_roughness(
+    entities: list[tuple[Any, int]], texts: list[str], *, fonts: dict[str, str], units: Units
+) -> list[Roughness]:
+    found = [r for t in texts if (r := parse_roughness(clean_mtext(t), units=units))]
+    for entity, _ in entities:
+        if entity.dxftype() != "INSERT" or not SURFACE_BLOCK.search(str(entity.dxf.name)):
+            continue
+        values = [clean_mtext(t) for a in entity.attribs if (t := _text_of(a, fonts))]
+        block = entity.block()
+        if block is not None:
+            values += [clean_mtext(t) for e in block if e.dxftype() in ("TEXT", "MTEXT") and (t := _text_of(e, fonts))]
+        if mark := parse_surface_symbol(values, units=units):
+            found.append(mark)
+    return list(dict.fromkeys(found))
+
+
+def _decide_depth(
+    envelope: EnvelopeResult, dimensions: list[Dimension]
+) -> tuple[tuple[float, float, float | None] | None, str, list[ParseIssue]]:
+    """The envelope with a turned part's depth, and the ENVELOPE issue saying how it was decided."""
+    size, issues, how = envelope.size, list(envelope.issues), envelope.how
+    if size is not None and size[2] is None and envelope.views == 1 and _is_turned(size, dimensions):
+        size = (size[0], size[1], min(size[0], size[1]))  # one view of a round part
+        issues = [i for i in issues if i.code is not IssueCode.NO_THICKNESS]
+        how = how.replace("z unknown", f"z {size[2]:g}: one view of a turned part, as deep as its diameter")
+    if size is not None:
+        issues.append(ParseIssue(code=IssueCode.ENVELOPE, detail=how))
+    return size, how, issues
+
+
+def _internal_radius(part: list[Any], envelope: EnvelopeResult) -> float | None:
+    """The smallest concave arc radius in the largest view (hidden lines left out)."""
+    if not envelope.view_boxes:
+        return None
+    box = envelope.view_boxes[0]
+    flatness = 1e-3 * max(box[2] - box[0], box[3] - box[1])
+    arcs: list[Arc] = []
+    segments: list[tuple[float, float, float, float]] = []
+    for entity in part:
+        if _HIDDEN_LINETYPE.search(str(entity.dxf.get("linetype", ""))) or entity.dxftype() == "INSERT":
+            continue
+        for seg in entity_segments(entity, flatness=flatness):
+            if box[0] - flatness <= min(seg[0], seg[2]) and max(seg[0], seg[2]) <= box[2] + flatness:
+                if box[1] - flatness <= min(seg[1], seg[3]) and max(seg[1], seg[3]) <= box[3] + flatness:
+                    segments.append(seg)
+        arcs.extend(a for a in entity_arcs(entity) if box[0] <= a.cx <= box[2] and box[1] <= a.cy <= box[3])
+    return smallest_internal_radius(arcs, segments, box)
 
 
 def _is_turned(envelope: tuple[float, float, float | None], dimensions: list[Dimension]) -> bool:

@@ -46,9 +46,14 @@ class _Style:
     lim: bool
     tp: float
     tm: float
+    aunit: int = 0
+    alt: bool = False
+    altf: float = 25.4
+    altd: int = 2
+    apost: str = ""
 
 
-def _style(dim: Any, header: Any) -> _Style:
+def _style(dim: Any, header: Any, units: Units | None = None) -> _Style:
     override = dim.override()
 
     def get(name: str, default: Any) -> Any:
@@ -74,6 +79,12 @@ def _style(dim: Any, header: Any) -> _Style:
         lim=bool(get("dimlim", 0)),
         tp=float(get("dimtp", 0.0)),
         tm=float(get("dimtm", 0.0)),
+        aunit=int(get("dimaunit", 0)),
+        alt=bool(get("dimalt", 0)),
+        # alternate units are the other measuring system unless the style says otherwise
+        altf=float(get("dimaltf", 25.4 if units == "in" else 1 / 25.4)),
+        altd=int(get("dimaltd", 2)),
+        apost=str(get("dimapost", "") or ""),
     )
 
 
@@ -84,6 +95,29 @@ def _format(value: float, *, decimals: int, zin: int, dsep: str) -> str:
     if zin & 4:
         text = re.sub(r"^(-?)0\.", r"\1.", text)
     return text.replace(".", dsep) if text not in ("", "-") else "0"
+
+
+def _format_angle(degrees: float, style: _Style) -> str:
+    """An angle as DIMAUNIT prints it: decimal degrees, deg/min/sec, grads or radians."""
+    fmt = partial(_format, decimals=style.adec, zin=style.zin, dsep=style.dsep)
+    if style.aunit == 1:  # degrees/minutes/seconds; DIMADEC 0 degrees, 1-2 minutes, 3+ seconds
+        total_s = round(abs(degrees) * 3600)
+        d, m, sec = total_s // 3600, total_s % 3600 // 60, total_s % 60
+        text = f"{d}°" + (f"{m}'" if style.adec >= 1 else "") + (f'{sec}"' if style.adec >= 3 else "")
+        return ("-" if degrees < 0 else "") + text
+    if style.aunit == 2:
+        return fmt(degrees * 400 / 360) + "g"
+    if style.aunit == 3:
+        return fmt(math.radians(degrees)) + "r"
+    return fmt(degrees) + "°"
+
+
+def _alternate(value: float, style: _Style) -> str:
+    """The DIMALT value in brackets as printed after the primary one ("[0.98]")."""
+    text = _format(value * style.altf, decimals=style.altd, zin=style.zin, dsep=style.dsep)
+    if style.apost:
+        text = style.apost.replace("[]", text) if "[]" in style.apost else text + style.apost
+    return f"[{text}]"
 
 
 def raw_measurement(dim: Any) -> float:
@@ -131,19 +165,20 @@ def _is_in_view_plane(dim: Any) -> bool:
 
 def _display_text(dim: Any, kind: DimensionKind, value: float, style: _Style) -> tuple[str, bool]:
     """The text as printed and whether it is fully user-written (no measured value in it)."""
-    decimals = style.adec if kind is DimensionKind.ANGULAR else style.dec
-    measured = _format(value, decimals=decimals, zin=style.zin, dsep=style.dsep)
+    measured = _format(value, decimals=style.dec, zin=style.zin, dsep=style.dsep)
     if kind is DimensionKind.ANGULAR:
-        measured += "°"
+        measured = _format_angle(value, style)
     elif style.post:
         measured = style.post.replace("<>", measured) if "<>" in style.post else measured + style.post
     symbol = _SYMBOL.get(kind, "")
     override = str(dim.dxf.get("text", "") or "")
+    alternate = _alternate(value, style) if style.alt and kind is not DimensionKind.ANGULAR else ""
     if override and override != "<>":
         # "<>" carries the diameter/radius symbol, unless the user already wrote one before it
         has_symbol = re.search(r"(%%[cC]|[ØøR⌀∅])\s*<>", override) is not None
-        return override.replace("<>", measured if has_symbol else symbol + measured), "<>" not in override
-    return symbol + measured, False
+        text = override.replace("<>", measured if has_symbol else symbol + measured)
+        return text.replace("[]", alternate or ""), "<>" not in override
+    return symbol + measured + (f" {alternate}" if alternate else ""), False
 
 
 def _style_tolerance(value: float, style: _Style) -> tuple[float, float, float, str] | None:
@@ -160,6 +195,29 @@ def _style_tolerance(value: float, style: _Style) -> tuple[float, float, float, 
     return None
 
 
+_ALTERNATE = re.compile(r"\s*\[[^\]]*\d[^\]]*\]")
+
+
+def _callout(value: float, kind: DimensionKind, text: str) -> Callout:
+    return Callout(
+        nominal=value,
+        kind=kind,
+        upper=None,
+        lower=None,
+        fit=None,
+        count=1,
+        thread=None,
+        basic=False,
+        reference=False,
+        text=text,
+    )
+
+
+def _illegible(why: str) -> ParseIssue:
+    """A marker issue for an unreadable dimension; the reader folds all of them into one issue."""
+    return ParseIssue(code=IssueCode.DUPLICATE_DIMENSIONS, detail=why)
+
+
 def extract_dimension(dim: Any, *, header: Any, units: Units | None) -> tuple[Dimension | None, ParseIssue | None]:
     """Turn one DIMENSION entity into a Dimension as printed (None for suppressed or degenerate ones).
 
@@ -173,34 +231,35 @@ def extract_dimension(dim: Any, *, header: Any, units: Units | None) -> tuple[Di
     """
     dimtype = 8 if dim.dxftype() == "ARC_DIMENSION" else int(dim.dxf.get("dimtype", 0)) & 0x0F
     kind = _KIND_BY_DIMTYPE.get(dimtype, DimensionKind.OTHER)
-    style = _style(dim, header)
+    style = _style(dim, header, units)
     value = _measure(dim, kind, style)
-    if value is None or not _is_in_view_plane(dim):
+    if value is None:
         return None, None
+    if not _is_in_view_plane(dim):
+        return None, _illegible("drawn edge-on")
     printed, user_text = _display_text(dim, kind, value, style)
-    if not printed.strip() or (not user_text and abs(value) < 1e-9):
-        return None, None  # " " suppresses the text; a zero measurement is a collapsed dimension
+    if not printed.strip():
+        return None, None  # " " suppresses the text on purpose
+    if not user_text and abs(value) < 1e-9:
+        return None, _illegible("zero-length")
     tolerance = None if user_text or kind is DimensionKind.ANGULAR else _style_tolerance(value, style)
+    alternate = _ALTERNATE.search(printed) if style.alt else None
+    if alternate is not None:  # "25.00 [0.984]": the bracketed alternate value is not a second callout
+        printed = (printed[: alternate.start()] + printed[alternate.end() :]).rstrip()
     if tolerance is not None and tolerance[3].startswith(" "):
         printed += tolerance[3]
     elif tolerance is not None:
         printed = _SYMBOL.get(kind, "") + tolerance[3]
     callout = parse_callout(printed, units=units)
+    if kind is DimensionKind.ANGULAR and not user_text and style.aunit in (1, 2, 3):
+        callout = _callout(value, kind, printed)  # grads/radians/DMS text; the value stays in degrees
     issue = None
     confidence = 1.0
+    if alternate is not None:
+        printed += f" {alternate.group(0).strip()}"
+        callout = replace(callout, text=printed) if callout is not None else None
     if callout is None:
-        callout = Callout(
-            nominal=value,
-            kind=kind,
-            upper=None,
-            lower=None,
-            fit=None,
-            count=1,
-            thread=None,
-            basic=False,
-            reference=False,
-            text=printed,
-        )
+        callout = _callout(value, kind, printed)
         issue = ParseIssue(
             code=IssueCode.UNREADABLE_CALLOUT,
             detail=f"dimension text {clean_mtext(printed)!r} not understood; the measured {value:g} is used",

@@ -122,48 +122,86 @@ def _without_frame_outlines(items: list[tuple[str, _Box]]) -> list[tuple[str, _B
     return ordered
 
 
-def extract_envelope(
-    doc: Any, *, thickness: float | None
-) -> tuple[tuple[float, float, float | None] | None, int | None, list[ParseIssue]]:
-    """Overall part size from model-space geometry.
+@dataclass(frozen=True)
+class EnvelopeResult:
+    """The part size (drawing units), the views it came from and how it was decided."""
+
+    size: tuple[float, float, float | None] | None
+    views: int | None
+    view_boxes: tuple[_Box, ...]
+    how: str
+    issues: tuple[ParseIssue, ...]
+
+
+def collect_part_items(entities: Any) -> list[tuple[str, _Box]]:
+    """(DXF type, 2D box) of every entity that draws the part (not sheet, annotation or symbol)."""
+    return [(e.dxftype(), b) for e in entities if (b := _entity_box(e)) is not None]
+
+
+def part_box(entity: Any) -> _Box | None:
+    """The entity's 2D box (drawing units) when it draws the part, else None."""
+    return _entity_box(entity)
+
+
+def is_part_geometry(entity: Any) -> bool:
+    """True when the entity is drawn on a part layer with a part linetype (see ``collect_part_items``)."""
+    return _entity_box(entity) is not None
+
+
+def extract_envelope(items: list[tuple[str, _Box]], *, thickness: float | None) -> EnvelopeResult:
+    """Overall part size from part geometry.
 
     Geometry is grouped into views by empty space; a sheet frame (a group enclosing a view with a
     paper-size aspect ratio) is dropped and groups nested in another group join it. The largest view
     gives x and y; a second view beside it gives z (its width), or above/below it (its height).
 
     Args:
-        doc: the ezdxf document.
+        items: (DXF type, (x0, y0, x1, y1)) of the part geometry, drawing units (``collect_part_items``).
         thickness: a thickness from the notes (drawing units), used as z for single-view drawings.
 
     Returns:
-        ((x, y, z) in drawing units or None, number of views or None, issues).
+        The size (x, y, z) in drawing units or None, the number of views, their boxes, how it was decided
+        and issues.
     """
-    items = [(e.dxftype(), b) for e in doc.modelspace() if (b := _entity_box(e)) is not None]
+    total = len(items)
     items = _without_frame_outlines(items)
+    frames = total - len(items)
     if not items:
-        return None, None, []
+        return EnvelopeResult(None, None, (), "no part geometry", ())
     extent = _cluster(items, math.inf)[0].box
     groups = _cluster(items, 0.03 * max(_size(extent)))
-    groups = [g for g in groups if not _is_sheet_frame(g, groups)] or groups
-    boxes = [g.box for g in groups]
+    kept = [g for g in groups if not _is_sheet_frame(g, groups)] or groups
+    frames += len(groups) - len(kept)
+    boxes = [g.box for g in kept]
     boxes = [b for b in boxes if not any(o is not b and _contains(o, b) for o in boxes)]
     biggest = max(max(_size(b)) for b in boxes)
-    views = sorted((b for b in boxes if max(_size(b)) >= 0.2 * biggest), key=lambda b: -_size(b)[0] * _size(b)[1])
+    views = sorted(
+        (b for b in boxes if max(_size(b)) >= 0.2 * biggest and min(_size(b)) > 1e-6 * biggest),  # a lone line is no view
+        key=lambda b: -_size(b)[0] * _size(b)[1],
+    ) or sorted(boxes, key=lambda b: -max(_size(b)))
     front = views[0]
     x, y = _size(front)
     z: float | None = None
     issues: list[ParseIssue] = []
+    how = f"{len(views)} view{'s' if len(views) > 1 else ''} from {len(boxes)} geometry group"
+    how += f"{'s' if len(boxes) > 1 else ''} split by empty space"
+    how += f", {frames} sheet frame{'s' if frames != 1 else ''} dropped" if frames else ""
+    how += f"; x {x:g} and y {y:g} from the largest view"
     if len(views) >= 2:
         other = views[1]
         beside = other[1] < front[3] and front[1] < other[3]
         z = _size(other)[0] if beside else _size(other)[1]
+        how += f"; z {z:g} from the {'width of the view beside' if beside else 'height of the view above or below'} it"
     elif thickness is not None:
         z = thickness
+        how += f"; z {z:g} from the thickness note"
     else:
+        how += "; z unknown"
         issues.append(
             ParseIssue(
                 code=IssueCode.NO_THICKNESS,
                 detail="one view and no thickness note: the part's depth is unknown",
             )
         )
-    return (round(x, 6), round(y, 6), None if z is None else round(z, 6)), len(views), issues
+    size = (round(x, 6), round(y, 6), None if z is None else round(z, 6))
+    return EnvelopeResult(size, len(views), tuple(views), how, tuple(issues))

@@ -63,7 +63,7 @@ _FONT_SWITCH = re.compile(r"\\[Ff](?P<font>[^;|]*)[^;]*;(?P<body>(?:\\[^Ff]|[^\\
 
 
 def font_kind(font: str) -> str | None:
-    """"gdt" or "symbol" for a symbol font file or face name, None for ordinary fonts."""
+    """Which symbol font a font file or face name is: "gdt", "symbol", or None for ordinary fonts."""
     name = font.lower().rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     name = name.split(".")[0]
     if name in ("gdt", "amgdt", "gdt_iso", "amgdt_iso", "gdtiso") or name.startswith("amgdt"):

@@ -79,6 +79,13 @@ _LABEL_ONLY = re.compile(
     r"\.?\s*:?$",
     re.I,
 )
+
+
+def is_field_label(text: str) -> bool:
+    """True for a title-block label on its own ("MATERIAL", "PART NO", "REV."), e.g. an attribute tag."""
+    return _LABEL_ONLY.match(" ".join(text.replace("_", " ").split())) is not None
+
+
 # A labelled value ends where the next numbered note or another field begins.
 _VALUE_END = re.compile(r"\s+\d{1,2}[.)]\s|\s{2,}|;|\s(?:FINISH|MATERIAL|MATL|TOLERANCES?)\b", re.I)
 

@@ -100,5 +100,16 @@ def _labelled_cells(runs: Sequence[Run]) -> list[str]:
                 if best is None or dist < best[0]:
                     best = (dist, run)
         if best is not None:
-            out.append(f"{label.text.strip()} {best[1].text.strip()}")
+            out.append(f"{label.text.strip()} {_line_from(best[1], runs)}")
     return out
+
+
+def _line_from(first: Run, runs: Sequence[Run]) -> str:
+    """The text of ``first`` and the runs that continue it on its baseline (OCR gives one run per word)."""
+    words = [first]
+    for run in sorted(runs, key=lambda r: r.u0):
+        last = words[-1]
+        if (run is not last and same_direction(last, run) and abs(run.v1 - last.v1) < 0.3 * last.size
+                and 0 <= run.u0 - last.u1 < 1.5 * last.size and not _LABEL.match(run.text.strip())):
+            words.append(run)
+    return " ".join(r.text.strip() for r in words)

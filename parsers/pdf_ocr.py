@@ -114,10 +114,26 @@ def ocr_page(page: Any, *, tessdata: str, strokes: bool) -> OcrText:
     finally:
         if scratch:
             source.parent.close()
+    if page.rotation:
+        # PyMuPDF's full-page OCR reports unrotated coordinates; the text layer reader works in the
+        # rotated (as displayed) page's coordinates.
+        raw = _transform(raw, page.rotation_matrix)
     raw = _clean(raw)
     seconds = time.perf_counter() - start
-    logger.debug("OCR page %d at %d dpi in %.2fs", page.number + 1, dpi, seconds)
+    logger.info("OCR page %d at %d dpi in %.2f s", page.number + 1, dpi, seconds)
     return OcrText(page_dict=raw, dpi=dpi, seconds=seconds)
+
+
+def lettering_paths(drawings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The paths small enough to be letters (``page.get_drawings()`` items no larger than a glyph).
+
+    Args:
+        drawings: ``page.get_drawings()``.
+
+    Returns:
+        The paths whose box is at most 12 points each way.
+    """
+    return [p for p in drawings if max(p["rect"].width, p["rect"].height) <= _GLYPH_MAX_PT]
 
 
 def _lettering_page(page: Any) -> Any:
@@ -128,10 +144,7 @@ def _lettering_page(page: Any) -> Any:
     out = scratch.new_page(width=box.width, height=box.height)
     out.set_rotation(page.rotation)
     shape = out.new_shape()
-    for path in page.get_drawings():
-        rect = path["rect"]
-        if max(rect.width, rect.height) > _GLYPH_MAX_PT:
-            continue
+    for path in lettering_paths(page.get_drawings()):
         for item in path["items"]:
             if item[0] == "l":
                 shape.draw_line(item[1], item[2])
@@ -141,13 +154,38 @@ def _lettering_page(page: Any) -> Any:
                 shape.draw_rect(item[1])
             elif item[0] == "qu":
                 shape.draw_quad(item[1])
+    # Everything stroked black and a little bolder than CAD lettering usually is: single-stroke letters
+    # become legible, glyph outlines close up. (Filling would also fill arrowheads into blobs.)
     shape.finish(color=(0, 0, 0), width=1.0, closePath=False)
     shape.commit()
     return out
 
 
+def _transform(raw: dict[str, Any], matrix: Any) -> dict[str, Any]:
+    mupdf = cast(Any, pymupdf)
+    turn = mupdf.Matrix(matrix.a, matrix.b, matrix.c, matrix.d, 0, 0)  # directions: no translation
+
+    def box(b: Any) -> tuple[float, float, float, float]:
+        return tuple(mupdf.Rect(b) * matrix)  # type: ignore[no-any-return]
+
+    for block in raw.get("blocks", []):
+        block["bbox"] = box(block["bbox"])
+        for line in block.get("lines", []):
+            line["bbox"] = box(line["bbox"])
+            line["dir"] = tuple(mupdf.Point(line["dir"]) * turn)
+            for span in line.get("spans", []):
+                span["bbox"] = box(span["bbox"])
+                if "origin" in span:
+                    span["origin"] = tuple(mupdf.Point(span["origin"]) * matrix)
+                for ch in span.get("chars", []):
+                    ch["bbox"] = box(ch["bbox"])
+                    ch["origin"] = tuple(mupdf.Point(ch["origin"]) * matrix)
+    return raw
+
+
 # Ø read as a letter or a leading zero in front of a size ("03.6", "D19,9", "@12"); not "0.5" or "0,8".
 _DIAMETER_MISREAD = re.compile(r"^[0OD@©⌀](?=[1-9]\d*(?:[.,]\d+)?\b)")
+_LONE_DIAMETER = re.compile(r"(?:(?<=\s)|^)[OD@©⌀](?=\s\d)")
 _ZERO_MISREAD = re.compile(r"(?<=^R)[Oo](?=[.,]\d)|^[Oo](?=[.,]\d)")
 # Marks OCR makes of specks and of tolerance stacks it could not read.
 _NOISE = frozenset("“”‘’|")
@@ -157,13 +195,33 @@ def _clean(raw: dict[str, Any]) -> dict[str, Any]:
     """Undo OCR's usual confusions in each word, by context; characters keep their boxes."""
     for block in raw.get("blocks", []):
         for line in block.get("lines", []):
-            for span in line.get("spans", []):
+            line["spans"] = _phrases(line.get("spans", []))
+            for span in line["spans"]:
                 chars = [ch for ch in span.get("chars", []) if ch["c"] not in _NOISE]
+                text = "".join(ch["c"] for ch in chars)
+                if text.count("(") != text.count(")"):  # one bracket of "(12,5)" lost: drop the other
+                    chars = [ch for ch in chars if ch["c"] not in "()"]
                 fixed = clean_word("".join(ch["c"] for ch in chars))
                 for ch, new in zip(chars, fixed, strict=True):
                     ch["c"] = new
                 span["chars"] = chars
     return raw
+
+
+def _phrases(spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Join an OCR line's word spans of one text size into one span, as a text layer has them."""
+    out: list[dict[str, Any]] = []
+    for span in spans:
+        last = out[-1] if out else None
+        blank = not "".join(ch["c"] for ch in span.get("chars", [])).strip()
+        if last is not None and (blank or 0.8 <= span["size"] / max(last["size"], 1e-6) <= 1.25):
+            x0, y0, x1, y1 = last["bbox"]
+            a0, b0, a1, b1 = span["bbox"]
+            last["bbox"] = (min(x0, a0), min(y0, b0), max(x1, a1), max(y1, b1))
+            last["chars"] = [*last.get("chars", []), *span.get("chars", [])]
+        else:
+            out.append(dict(span))
+    return out
 
 
 def clean_word(text: str) -> str:
@@ -176,4 +234,5 @@ def clean_word(text: str) -> str:
         The word with Ø and 0 put back where the context shows them (``"03.6"`` -> ``"Ø3.6"``,
         ``"RO,15"`` -> ``"R0,15"``).
     """
-    return " ".join(_DIAMETER_MISREAD.sub("Ø", _ZERO_MISREAD.sub("0", word)) for word in text.split(" "))
+    text = " ".join(_DIAMETER_MISREAD.sub("Ø", _ZERO_MISREAD.sub("0", word)) for word in text.split(" "))
+    return _LONE_DIAMETER.sub("Ø", text)

@@ -66,14 +66,14 @@ def test_sigkill_mid_processing_answers_every_stored_message_once(db_url: str, t
              "make it 2,000", "6061-T6 please", "thanks"]
     interrupted = 0
     for _ in range(5):
-        proc = subprocess.Popen(chat_command(db_url, "crash"), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, text=True, env=run_env(tmp_path), cwd=ROOT)
-        assert proc.stdin is not None
-        proc.stdin.write("\n".join(lines) + "\n")
-        proc.stdin.flush()
-        time.sleep(rng.uniform(0.8, 2.5))
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
+        with subprocess.Popen(chat_command(db_url, "crash"), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, text=True, env=run_env(tmp_path), cwd=ROOT) as proc:
+            assert proc.stdin is not None
+            proc.stdin.write("\n".join(lines) + "\n")
+            proc.stdin.flush()
+            time.sleep(rng.uniform(0.8, 2.5))
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
         inbound, replies, pending_out = _ledger(db_url)
         if any(status == "received" for status in inbound.values()) or pending_out:
             interrupted += 1

@@ -59,3 +59,21 @@ def test_finish_and_thickness(card) -> None:
     intent = read_intent("black anodize, 6 mm plate", card)
     assert intent.finish == "black anodize"
     assert intent.thickness_mm == 6.0
+
+
+def test_alloy_number_is_not_a_quantity(card) -> None:
+    intent = read_intent("what about 304?", card)
+    assert intent.material is not None and intent.quantities == ()
+
+
+def test_annual_volume_in_batches(card) -> None:
+    intent = read_intent("annual 12k in batches of 1k", card)
+    assert intent.quantities == (1000,) and intent.annual == 12000
+
+
+def test_prototype_first_then_production(card) -> None:
+    assert read_intent("prototype first then production", card).phased
+
+
+def test_revision_named_in_the_message(card) -> None:
+    assert read_intent("Rev C attached", card).revision == "C"

@@ -134,3 +134,41 @@ def test_inch_drawing_is_priced_in_mm(deps: Deps) -> None:
     reply = answer(deps, message("qty 10", "dxf/plate_inch.dxf"))
     assert reply.outcome == "estimate"
     assert "in" in reply.text
+
+
+def test_one_message_asks_everything_that_blocks_the_price(deps: Deps) -> None:
+    reply = answer(deps, message("", "dxf/no_dims.dxf"))
+    assert reply.outcome == "ask-missing"
+    assert "How many" in reply.text and "Which material" in reply.text and "How thick" in reply.text
+    # asked once: answering only the quantity and thickness assumes the default material, and says so
+    quote = answer(deps, message("50 pcs, 6 mm plate"))
+    assert quote.outcome == "estimate"
+    assert "material: 6061-T6 (the drawing does not say)" in quote.text
+
+
+def test_same_file_twice_is_parsed_once(db_url: str) -> None:
+    calls: list[str] = []
+
+    def counting_parse(data: bytes, filename: str):  # wraps the real parser
+        calls.append(filename)
+        from parsers import parse_drawing
+
+        return parse_drawing(data, filename)
+
+    with SqlThreadStore(db_url) as store:
+        counted = Deps(store=store, card=load_rate_card(), env=make_environment(), parse=counting_parse)
+        answer(counted, message("10 pcs", "dxf/bracket.dxf"))
+        answer(counted, message("", "dxf/bracket.dxf"))
+    assert calls == ["bracket.dxf"]
+
+
+def test_a_date_the_lead_time_cannot_meet_is_said(deps: Deps) -> None:
+    reply = answer(deps, message("5000 pcs, need them by Dec 2", "dxf/bracket.dxf"))
+    assert "Needed by Dec 2" in reply.text
+    assert "shorter than our" in reply.text
+
+
+def test_prototype_first_prices_both(deps: Deps) -> None:
+    answer(deps, message("500 pcs", "dxf/bracket.dxf"))
+    reply = answer(deps, message("prototype first then production"))
+    assert "Prototype first: 5 pcs on the prototype route" in reply.text

@@ -7,20 +7,11 @@ from decimal import Decimal
 import pytest
 
 from estimator import HoleFeature, PartSpec, Route, Size3, ToleranceFeature, load_rate_card
-from estimator.cost import (
-    ExactLine,
-    RoutePlan,
-    build_stock,
-    count_characteristics,
-    cycle_minutes,
-    general_class,
-    material_cost,
-    route_lines,
-    sample_size,
-    sampled_share,
-    tolerance_factor,
-)
+from estimator.cost import ExactLine, RoutePlan, cycle_minutes, route_lines
+from estimator.inspection import count_characteristics, sample_size, sampled_share
+from estimator.stock import build_stock, material_cost
 from estimator.strategy import build_facts, round_lines
+from estimator.tolerances import general_class, tolerance_factor
 
 CARD = load_rate_card()
 PROTO = RoutePlan(Route.PROTOTYPE, "mill_3axis", 2, dedicated_fixture=False, full_inspection=True)
@@ -49,6 +40,24 @@ def test_stock_adds_allowance_per_side_and_rounds_up() -> None:
 def test_stock_on_a_rounding_step_is_not_rounded_further() -> None:
     stock = build_stock(bracket(envelope_mm=Size3(x=94, y=44, z=14)), CARD.materials["6061-T6"], CARD)
     assert (stock.x, stock.y, stock.z) == (100, 50, 20)
+
+
+@pytest.mark.parametrize(("thickness", "plate"), [(6.0, 12.0), (7.0, 15.0), (10.0, 16.0), (40.0, 50.0)])
+def test_thickness_comes_from_the_cards_standard_plate(thickness: float, plate: float) -> None:
+    """6 + 2 x 3 = 12 is a plate; 13 is not (15 is next); 16 and 46 round to the next listed plate."""
+    stock = build_stock(bracket(envelope_mm=Size3(x=100, y=80, z=thickness)), CARD.materials["6061-T6"], CARD)
+    assert stock.z == plate and plate in CARD.stock.plate_mm
+
+
+def test_a_turned_part_is_cut_from_standard_bar() -> None:
+    shaft = bracket(envelope_mm=Size3(x=23, y=23, z=120), turned=True)
+    stock = build_stock(shaft, CARD.materials["6061-T6"], CARD)
+    assert (stock.x, stock.y, stock.z) == (30, 30, 130)  # Ø29 -> Ø30 bar; 126 -> 130 sawn
+
+
+def test_above_the_largest_plate_the_saw_step_rounds() -> None:
+    big = bracket(envelope_mm=Size3(x=700, y=400, z=330))
+    assert build_stock(big, CARD.materials["6061-T6"], CARD).z == 340
 
 
 @pytest.mark.parametrize(("band", "factor"), [(0.5, 1.0), (0.2, 1.0), (0.15, 1.35), (0.1, 1.35), (0.06, 2.0),
@@ -133,9 +142,44 @@ def test_material_line_charges_stock_not_net_volume() -> None:
 
 
 def test_stainless_costs_more_to_machine_than_aluminium() -> None:
-    al = sum(cycle_minutes(build_facts(bracket(), CARD), CARD).values())
-    ss = sum(cycle_minutes(build_facts(bracket(material="304"), CARD), CARD).values())
-    assert ss > 3 * al
+    """Roughing by removal rate (60 vs 12 cm3/min), cutting by the finishing factor; positioning is the same."""
+    al = cycle_minutes(build_facts(bracket(), CARD), CARD)
+    ss = cycle_minutes(build_facts(bracket(material="304"), CARD), CARD)
+    assert ss["roughing"] == pytest.approx(5 * al["roughing"])
+    assert ss["finishing"] == pytest.approx(3 * al["finishing"])
+    assert al["holes"] < ss["holes"] < 3 * al["holes"]
+
+
+@pytest.mark.parametrize(("ra", "factor"), [(None, 1.0), (3.2, 1.0), (1.6, 1.3), (0.8, 2.5), (0.4, 4.0), (0.2, 6.0)])
+def test_roughness_multiplies_finishing_only(ra: float | None, factor: float) -> None:
+    plain = cycle_minutes(build_facts(bracket(), CARD), CARD)
+    fine = cycle_minutes(build_facts(bracket(roughness_ra_um=ra), CARD), CARD)
+    assert fine["finishing"] == pytest.approx(factor * plain["finishing"])
+    assert fine["roughing"] == plain["roughing"] and fine["holes"] == plain["holes"]
+
+
+def test_tight_sizes_are_measured_on_the_cmm_and_programmed_for_production() -> None:
+    facts = build_facts(bracket(), CARD)  # 40 ±0.02: zone 0.04 under the card's 0.051
+    proto = by_label(route_lines(facts, PROTO, CARD, quantity=1))
+    prod = by_label(route_lines(facts, PROD, CARD, quantity=100))
+    assert "CMM programming" not in proto
+    assert prod["CMM programming"].amount == Decimal(CARD.inspection.cmm_program_hours) * CARD.inspection.cmm_rate
+    inputs = {t.name: t.value for t in proto["inspection (every part)"].inputs}
+    assert inputs["CMM"] > 0 and inputs["CMM rate"] == CARD.inspection.cmm_rate
+
+
+def test_a_deeper_thread_taps_longer() -> None:
+    m6 = HoleFeature(diameter_mm=6.0, count=1, threaded=True, thread="M6")
+    short = cycle_minutes(build_facts(bracket(holes=(m6,)), CARD), CARD)["holes"]
+    long = cycle_minutes(build_facts(bracket(holes=(m6.model_copy(update={"thread_depth_mm": 18.0}),)), CARD),
+                         CARD)["holes"]
+    assert long == pytest.approx(short + CARD.cutting.tap_min * (18 / 9 - 1))
+
+
+def test_every_line_states_its_formula_and_inputs() -> None:
+    for plan in (PROTO, PROD):
+        for line in route_lines(build_facts(bracket(finish="anodize"), CARD), plan, CARD, quantity=50):
+            assert line.formula and line.inputs, line.label
 
 
 def test_finish_is_charged_per_batch_with_its_lot_minimum() -> None:

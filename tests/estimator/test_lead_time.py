@@ -8,7 +8,13 @@ import pytest
 
 from estimator import PartSpec, Route, Size3, load_rate_card
 from estimator.cost import RoutePlan, cam_hours, inspection_minutes
-from estimator.lead_time import estimate_lead_time_days, machine_hours
+from estimator.lead_time import (
+    estimate_lead_time,
+    estimate_lead_time_days,
+    machine_hours,
+    machine_hours_split,
+    machines_available,
+)
 from estimator.strategy import build_facts
 
 CARD = load_rate_card()
@@ -67,7 +73,32 @@ def test_machining_hours_fill_the_shop_calendar() -> None:
     facts = build_facts(block(), CARD)
     hours = machine_hours(facts, PROD, CARD, quantity=5000)
     days = estimate_lead_time_days(facts, PROD, CARD, quantity=5000)
-    assert days >= hours / CARD.shop_hours_per_day
+    assert days >= hours / CARD.shop_hours_per_day / machines_available(PROD, CARD)
+
+
+def test_a_short_run_stays_on_one_machine() -> None:
+    lead = estimate_lead_time(build_facts(block(), CARD), PROD, CARD, quantity=100)
+    assert lead.machines == 1
+    assert lead.machining_days == pytest.approx(lead.machine_hours / CARD.shop_hours_per_day)
+
+
+def test_a_long_run_is_spread_over_the_cards_share_of_machines() -> None:
+    """10,000 pcs: the run on one machine would take months; the card lets one order use half the VMCs."""
+    facts = build_facts(block(), CARD)
+    setup_h, run_h = machine_hours_split(facts, PROD, CARD, quantity=10000)
+    limit = machines_available(PROD, CARD)
+    assert limit == int(CARD.machines["mill_3axis"].count * CARD.capacity.max_share) > 1
+    lead = estimate_lead_time(facts, PROD, CARD, quantity=10000)
+    assert 1 < lead.machines <= limit
+    expected = max(CARD.capacity.split_after_days, (setup_h + run_h / limit) / CARD.shop_hours_per_day)
+    assert lead.machining_days == pytest.approx(expected)
+    assert lead.machining_days < (setup_h + run_h) / CARD.shop_hours_per_day / 2
+
+
+def test_lead_time_never_falls_as_runs_are_split() -> None:
+    facts = build_facts(block(), CARD)
+    days = [estimate_lead_time(facts, PROD, CARD, quantity=q).machining_days for q in range(500, 20001, 250)]
+    assert days == sorted(days)
 
 
 @pytest.mark.parametrize("quantity", [1, 100, 5000])

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 
 from estimator import HoleFeature, PartSpec, Severity, Size3, ToleranceFeature, load_rate_card
-from estimator.scaleup import RULES, general_band_mm
-from estimator.strategy import estimate_part
+from estimator.dfm import is_standard_thread
+from estimator.rule_context import RuleContext
+from estimator.scaleup import RULES
+from estimator.strategy import build_facts, estimate_part
+from estimator.tolerances import general_band_mm
 
 CARD = load_rate_card()
 
@@ -26,6 +30,11 @@ def fired(spec: PartSpec) -> dict[str, Severity]:
 
 def message(spec: PartSpec, code: str) -> str:
     return next(w.message for w in estimate_part(spec, CARD).warnings if w.code == code)
+
+
+def ctx_of(spec: PartSpec) -> RuleContext:
+    return RuleContext(spec=spec, facts=build_facts(spec, CARD), card=CARD, quantity=10,
+                       unit_price=lambda s: Decimal(0))
 
 
 def test_a_clean_part_fires_nothing() -> None:
@@ -110,14 +119,84 @@ def test_many_setups(setups: int, expected: Severity | None) -> None:
         assert "saves about" in message(spec, "many_setups")
 
 
-@pytest.mark.parametrize(("material", "qty", "expected"), [("6061-T6", 5000, Severity.MINOR),
-                                                           ("POM", 5000, Severity.MINOR),
+@pytest.mark.parametrize(("material", "qty", "expected"), [("6061-T6", 5000, Severity.MAJOR),
+                                                           ("POM", 5000, Severity.MAJOR),
                                                            ("304", 5000, None), ("6061-T6", 500, None)])
 def test_near_net_process_at_volume(material: str, qty: int, expected: Severity | None) -> None:
     spec = part(material=material, quantities=(qty,))
     assert fired(spec).get("near_net_process") == expected
     if material == "POM" and expected:
-        assert "injection moulding" in message(spec, "near_net_process")
+        assert "Injection moulding" in message(spec, "near_net_process")
+
+
+@pytest.mark.parametrize("material", ["6061-T6", "POM"])
+def test_near_net_fires_from_its_break_even_quantity(material: str) -> None:
+    near_net = estimate_part(part(material=material, quantities=(10,)), CARD).near_net
+    assert near_net is not None and near_net.break_even_quantity is not None and not near_net.wins
+    even = near_net.break_even_quantity
+    assert "near_net_process" not in fired(part(material=material, quantities=(even - 1,)))
+    at = estimate_part(part(material=material, quantities=(even,)), CARD)
+    assert at.near_net is not None and at.near_net.wins and at.near_net.unit_price <= at.near_net.cnc_unit_price
+    warning = next(w for w in at.warnings if w.code == "near_net_process")
+    assert warning.saving_per_part == at.near_net.cnc_unit_price - at.near_net.unit_price
+
+
+def test_no_near_net_process_for_stainless() -> None:
+    assert estimate_part(part(material="304"), CARD).near_net is None
+
+
+@pytest.mark.parametrize(("thread", "standard"), [("M6x1-6H", True), ("M6", True), ("M8x1", True),
+                                                  ("M7x1", False), ("M6x0.75", False), ("1/4-20 UNC", True),
+                                                  ("#10-32 UNF", True), ("1/4-32", False), ("G1/4", False)])
+def test_standard_threads(thread: str, standard: bool) -> None:
+    assert is_standard_thread(thread, CARD) is standard
+    hole = HoleFeature(diameter_mm=6.0, count=1, threaded=True, thread=thread)
+    assert fired(part(holes=(hole,))).get("non_standard_thread") == (None if standard else Severity.MAJOR)
+
+
+@pytest.mark.parametrize(("depth", "expected"), [(None, None), (12.0, None), (13.0, Severity.MINOR)])
+def test_thread_depth_over_2d(depth: float | None, expected: Severity | None) -> None:
+    hole = HoleFeature(diameter_mm=6.0, count=2, threaded=True, thread="M6", thread_depth_mm=depth, depth_mm=16)
+    assert fired(part(holes=(hole,))).get("thread_depth") == expected
+    if expected:
+        assert "saves about" in message(part(holes=(hole,)), "thread_depth")
+
+
+@pytest.mark.parametrize(("material", "wall", "expected"), [("6061-T6", 1.0, None), ("6061-T6", 0.8, Severity.MAJOR),
+                                                            ("6061-T6", 0.4, Severity.CRITICAL),
+                                                            ("304", 1.2, Severity.MAJOR), ("304", 1.5, None)])
+def test_thin_wall_against_the_materials_minimum(material: str, wall: float, expected: Severity | None) -> None:
+    assert fired(part(material=material, min_wall_mm=wall)).get("thin_wall") == expected
+
+
+@pytest.mark.parametrize(("wall", "depth", "expected"), [(2.0, 16.0, None), (2.0, 17.0, Severity.MAJOR),
+                                                         (2.0, None, None)])
+def test_wall_height_against_thickness(wall: float, depth: float | None, expected: Severity | None) -> None:
+    assert fired(part(min_wall_mm=wall, max_pocket_depth_mm=depth)).get("wall_height") == expected
+
+
+@pytest.mark.parametrize(("radius", "depth", "expected"), [(3.0, 9.0, None), (2.0, 9.0, Severity.MAJOR),
+                                                           (0.3, None, Severity.CRITICAL), (1.0, None, None)])
+def test_internal_radius_against_depth(radius: float, depth: float | None, expected: Severity | None) -> None:
+    spec = part(min_internal_radius_mm=radius, max_pocket_depth_mm=depth)
+    assert fired(spec).get("internal_radius") == expected
+
+
+@pytest.mark.parametrize(("ra", "expected"), [(None, None), (1.6, None), (0.8, None), (0.4, Severity.MINOR)])
+def test_fine_roughness(ra: float | None, expected: Severity | None) -> None:
+    assert fired(part(roughness_ra_um=ra)).get("fine_roughness") == expected
+    if expected:
+        assert "saves about" in message(part(roughness_ra_um=ra), "fine_roughness")
+
+
+def test_every_rule_is_checked_with_its_threshold_and_value() -> None:
+    spec = part(tolerances=(ToleranceFeature(nominal_mm=20, band_mm=0.008, label="Ø20 H6"),))
+    result = estimate_part(spec, CARD)
+    assert [c.code for c in result.rule_checks] == [rule(ctx_of(spec)).check.code for rule in RULES]
+    assert all(c.threshold and c.value for c in result.rule_checks)
+    assert {c.code for c in result.rule_checks if c.fired} == {w.code for w in result.warnings}
+    tight = next(c for c in result.rule_checks if c.code == "tight_tolerance")
+    assert tight.severity is Severity.CRITICAL and "0.008" in tight.value and "0.05" in tight.threshold
 
 
 @pytest.mark.parametrize(("revision", "qty", "expected"), [("C", 500, Severity.MINOR), ("C", 10, None),

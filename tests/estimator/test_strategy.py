@@ -114,7 +114,8 @@ def test_free_text_material_and_assumptions() -> None:
     assert part.assumptions[0] == "units: millimetres"
     text = " | ".join(part.assumptions)
     assert "read as Aluminium 6061-T6" in text
-    assert "stock: envelope + 3 mm per side, rounded up to 5 mm: 110 x 90 x 40 mm" in text
+    assert ("stock: 110 x 90 x 40 mm: envelope + 3 mm per side, thickness from standard plate, sawn to size "
+            "in 5 mm steps") in text
     assert "finish: as machined (none specified)" in text
     assert "holes without a depth: drilled through the part (30 mm)" in text
     assert (part.stock_mm.x, part.stock_mm.y, part.stock_mm.z) == (110, 90, 40)
@@ -139,3 +140,35 @@ def test_expedite_option_costs_the_premium_and_ships_sooner() -> None:
             premium = quote.expedite_unit_price / quote.unit_price
             assert abs(premium - (1 + CARD.expedite_premium_fraction)) < Decimal("0.001")
             assert quote.expedite_lead_time_days < quote.lead_time_days
+
+
+def shaft(**update: object) -> PartSpec:
+    spec = PartSpec(name="shaft", material="6061-T6", envelope_mm=Size3(x=40, y=40, z=150), turned=True,
+                    removed_fraction=0.3, general_tolerance="ISO 2768-m", quantities=(1, 1000))
+    return spec.model_copy(update=update)
+
+
+def test_a_turned_part_goes_on_the_lathe_from_bar() -> None:
+    part = estimate_part(shaft(), CARD)
+    assert (part.stock_mm.x, part.stock_mm.z) == (50, 160)  # Ø46 -> Ø50 bar; 156 -> 160
+    for b in part.breaks:
+        assert {q.machine for q in b.routes.values()} == {CARD.machines["lathe"].name}
+    assert any("Ø50 mm standard bar" in a for a in part.assumptions)
+
+
+def test_turning_a_round_part_is_cheaper_than_milling_it_from_a_block() -> None:
+    turned, milled = estimate_part(shaft(), CARD), estimate_part(shaft(turned=False), CARD)
+    for t, m in zip(turned.breaks, milled.breaks, strict=True):
+        assert t.unit_price < m.unit_price
+
+
+def test_a_turned_part_too_long_for_the_lathe_is_milled() -> None:
+    part = estimate_part(shaft(envelope_mm=Size3(x=40, y=40, z=600)), CARD)
+    assert all(q.machine != CARD.machines["lathe"].name for b in part.breaks for q in b.routes.values())
+
+
+def test_the_expedite_option_is_on_every_break() -> None:
+    for b in estimate_part(bracket(quantities=(10, 1000)), CARD).breaks:
+        chosen = b.routes[b.route]
+        assert b.expedite_unit_price == chosen.expedite_unit_price is not None
+        assert b.expedite_lead_time_days == chosen.expedite_lead_time_days is not None

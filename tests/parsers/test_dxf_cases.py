@@ -1,0 +1,190 @@
+"""The DXF reader on the regression drawings of fixtures/drawings/dxf_cases (built by make_dxf_cases.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from parsers import (
+    CorruptDrawing,
+    DimensionKind,
+    EmptyFile,
+    IssueCode,
+    ParsedDrawing,
+    UnsupportedFileType,
+    parse_drawing,
+)
+from parsers.dxf_load import TruncatedDrawing
+from parsers.models import HoleGroup
+from tests.conftest import DRAWINGS
+
+CASES = DRAWINGS / "dxf_cases"
+
+
+def load_maker() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("make_dxf_cases", DRAWINGS / "make_dxf_cases.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def read(name: str, **kwargs: object) -> ParsedDrawing:
+    return parse_drawing((CASES / name).read_bytes(), name, **kwargs)  # type: ignore[arg-type]
+
+
+def codes(drawing: ParsedDrawing) -> list[IssueCode]:
+    return [i.code for i in drawing.issues]
+
+
+def test_committed_cases_match_the_generator(tmp_path: Path) -> None:
+    written = load_maker().build_all(tmp_path)
+    assert sorted(p.name for p in written) == sorted(p.name for p in CASES.iterdir())
+    for path in written:
+        assert path.read_bytes() == (CASES / path.name).read_bytes(), f"{path.name}: run make_dxf_cases.py"
+
+
+def test_tolerance_entities_become_gdt_frames_not_dimensions() -> None:
+    drawing = read("gdt_frames.dxf")
+    assert [d.text for d in drawing.dimensions] == ["100"]
+    position, flatness, parallelism = drawing.gdt
+    assert (position.characteristic, position.tolerance, position.diameter_zone) == ("position", 0.05, True)
+    assert (position.modifier, position.datums) == ("MMC", ("A", "B", "C"))
+    assert (flatness.characteristic, flatness.tolerance, flatness.datums) == ("flatness", 0.02, ())
+    assert (parallelism.characteristic, parallelism.datums) == ("parallelism", ("A",))
+    assert position.text == "⌖ | Ø0.05Ⓜ | A | B | C"
+
+
+def test_roughness_from_text_and_from_a_surface_symbol_block() -> None:
+    drawing = read("roughness.dxf")
+    assert sorted(r.ra_um for r in drawing.roughness) == [0.8, 3.2]
+    assert [d.text for d in drawing.dimensions] == ["100"]
+
+
+def test_circles_are_holes_counted_by_diameter_and_pocket_corners_give_the_internal_radius() -> None:
+    drawing = read("holes_and_radii.dxf")
+    # counterbore circles are the same hole; the plate's R5 outer corners are convex, the pocket's R3 concave
+    assert drawing.holes == (HoleGroup(diameter=6.6, count=4), HoleGroup(diameter=10.0, count=2))
+    assert drawing.smallest_internal_radius == 3.0
+    assert drawing.envelope is not None and (drawing.envelope.x, drawing.envelope.y, drawing.envelope.z) == (
+        100.0,
+        60.0,
+        8.0,
+    )
+
+
+def test_convex_corners_alone_give_no_internal_radius() -> None:
+    drawing = read("plate_r2010.dxf")
+    assert drawing.smallest_internal_radius is None
+    assert drawing.holes == (HoleGroup(diameter=12.0, count=1),)
+
+
+def test_three_views_and_how_the_envelope_was_decided() -> None:
+    drawing = read("three_views.dxf")
+    assert drawing.views == 3
+    assert drawing.envelope is not None and (drawing.envelope.x, drawing.envelope.y, drawing.envelope.z) == (
+        80.0,
+        50.0,
+        20.0,
+    )
+    (how,) = [i.detail for i in drawing.issues if i.code is IssueCode.ENVELOPE]
+    assert how.startswith("3 views from 3 geometry groups split by empty space, 1 sheet frame dropped")
+    assert "z 20 from the height of the view above or below it" in how
+
+
+def test_a_pile_of_stacked_dimensions_is_one_issue_not_callouts() -> None:
+    drawing = read("dimension_pile.dxf")
+    assert [d.text for d in drawing.dimensions] == ["100", "60"]
+    piles = [i for i in drawing.issues if i.code is IssueCode.DUPLICATE_DIMENSIONS]
+    assert len(piles) == 1
+    assert "6 dimensions" in piles[0].detail and "5 stacked" in piles[0].detail and "1 zero-length" in piles[0].detail
+
+
+def test_symbol_fonts_and_unicode_escapes_are_decoded_before_parsing() -> None:
+    dims = {d.text: d for d in read("symbol_fonts.dxf").dimensions}
+    assert set(dims) == {"Ø12 H7", "2X Ø8 THRU", "4X Ø 5.5 THRU", "M6x1-6H ↧12"}
+    assert (dims["Ø12 H7"].kind, dims["Ø12 H7"].upper, dims["Ø12 H7"].lower) == (DimensionKind.DIAMETER, 0.018, 0.0)
+    assert (dims["2X Ø8 THRU"].count, dims["4X Ø 5.5 THRU"].count) == (2, 4)
+    assert dims["M6x1-6H ↧12"].kind is DimensionKind.THREAD
+
+
+def test_title_block_attributes_fill_the_fields_their_tags_name() -> None:
+    drawing = read("title_block_attribs.dxf")
+    assert (drawing.material, drawing.part_number, drawing.revision) == ("ALUMINIUM 6082-T6", "QB-2041", "C")
+
+
+def test_alternate_units_are_printed_but_not_read_as_a_second_value() -> None:
+    first, second = read("alternate_units.dxf").dimensions
+    assert (first.text, first.nominal, first.upper) == ("100 [3.937]", 100.0, None)
+    assert (second.text, second.nominal, second.upper, second.lower) == ("50 ±0.1 [1.969]", 50.0, 0.1, -0.1)
+
+
+def test_angles_in_radians_grads_and_degrees_minutes_keep_degrees_as_the_value() -> None:
+    dims = read("angle_units.dxf").dimensions
+    assert [d.text for d in dims] == [".5236r", "33.3333g", "30°0'"]
+    assert all(d.kind is DimensionKind.ANGULAR and d.nominal == pytest.approx(30.0) for d in dims)
+
+
+@pytest.mark.parametrize("version", ["r12", "r2000", "r2004", "r2007", "r2010", "r2013", "r2018"])
+def test_every_dxf_version_reads_the_same(version: str) -> None:
+    drawing = read(f"plate_{version}.dxf")
+    linear, diameter = drawing.dimensions
+    assert (linear.nominal, linear.upper, linear.lower) == (100.0, 0.1, -0.05)
+    assert (diameter.kind, diameter.nominal) == (DimensionKind.DIAMETER, 12.0)
+    assert drawing.material == "6061-T6"
+    assert (IssueCode.UNITS_ASSUMED in codes(drawing)) == (version == "r12")  # R12 has no $INSUNITS
+
+
+def test_binary_dxf() -> None:
+    drawing = read("binary_r2013.dxf")
+    assert [(d.text, d.kind, d.count) for d in drawing.dimensions] == [
+        ("100", DimensionKind.LINEAR, 1),
+        ("2X M5 THRU", DimensionKind.THREAD, 2),
+    ]
+
+
+def test_recover_mode_repairs_become_issues() -> None:
+    drawing = read("repaired.dxf")
+    repairs = [i.detail for i in drawing.issues if i.code is IssueCode.DXF_REPAIRED]
+    assert any("undefined text style" in r for r in repairs)
+    assert any("invalid color index" in r for r in repairs)
+    assert any('"5..0"' in r for r in repairs)
+    assert [d.text for d in drawing.dimensions] == ["100", "4X Ø6.6 THRU"]
+
+
+@pytest.mark.parametrize(
+    ("name", "error", "code"),
+    [
+        ("truncated.dxf", TruncatedDrawing, "truncated-drawing"),
+        ("text_named.dxf", UnsupportedFileType, "unsupported-file-type"),
+        ("dwg_named.dxf", UnsupportedFileType, "unsupported-file-type"),
+        ("empty.dxf", EmptyFile, "empty-file"),
+    ],
+)
+def test_bad_files_get_a_specific_error(name: str, error: type[Exception], code: str) -> None:
+    with pytest.raises(error) as info:
+        read(name)
+    assert info.value.code == code  # type: ignore[attr-defined]
+
+
+def test_truncated_message_and_dwg_detection() -> None:
+    with pytest.raises(CorruptDrawing) as info:
+        read("truncated.dxf")
+    size = (CASES / "truncated.dxf").stat().st_size
+    assert str(info.value) == (
+        f"'truncated.dxf' is truncated: it ends after {size} bytes, inside its drawing data "
+        "(no end of the ENTITIES section)"
+    )
+    with pytest.raises(UnsupportedFileType) as dwg:
+        read("dwg_named.dxf")
+    assert dwg.value.detected == "DWG"
+
+
+def test_progress_is_reported_from_zero_to_one() -> None:
+    ticks: list[float] = []
+    read("holes_and_radii.dxf", progress=ticks.append)
+    assert ticks[0] == 0.0 and ticks[-1] == 1.0
+    assert ticks == sorted(ticks)

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
+from bot.revisions import diff_drawings
 from parsers import Dimension, DimensionKind, DrawingKind, Envelope, ParsedDrawing
 from parsers.models import Point
-
-from bot.revisions import diff_drawings
 
 
 def dim(text: str, nominal: float, x: float, *, upper: float | None = None, lower: float | None = None,

@@ -17,11 +17,20 @@ PROMPT = "you> "
 
 
 class ConsoleSender:
-    def __init__(self, out: TextIO) -> None:
+    """Prints replies; their files (preview, chart, quote PDF) are saved under ``files_dir``."""
+
+    def __init__(self, out: TextIO, *, files_dir: Path | None = None) -> None:
         self.out = out
+        self.files_dir = files_dir
 
     def send(self, reply: RenderedReply) -> None:
         body = reply.text.rstrip("\n")
+        if reply.files and self.files_dir is not None:
+            folder = self.files_dir / reply.in_reply_to.replace(":", "-")
+            folder.mkdir(parents=True, exist_ok=True)
+            for f in reply.files:
+                (folder / f.filename).write_bytes(f.data)
+            body += "\n\nAttached: " + ", ".join(str(folder / f.filename) for f in reply.files)
         self.out.write("quotebot> " + body.replace("\n", "\n          ") + "\n\n")
         self.out.flush()
 
@@ -47,9 +56,11 @@ def load_attachment(path: str) -> Attachment | str:
         return f"cannot open {path!r}: {exc.strerror}"
 
 
-def run_chat(deps: Deps, *, thread: str, attach: list[str], stdin: TextIO, stdout: TextIO) -> int:
+def run_chat(
+    deps: Deps, *, thread: str, attach: list[str], stdin: TextIO, stdout: TextIO, files_dir: Path | None = None
+) -> int:
     key = ThreadKey(channel=Channel.CHAT, id=thread)
-    sender = ConsoleSender(stdout)
+    sender = ConsoleSender(stdout, files_dir=files_dir)
     interactive = stdin.isatty()
     recover(deps, thread=key)
     deliver(deps.store, sender, thread=key)

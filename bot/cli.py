@@ -47,11 +47,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--material", help='material, e.g. "6061-T6", "304 stainless", "Delrin"')
     p.add_argument("--breakdown", action="store_true", help="show how the price is built up")
     p.add_argument("--json", action="store_true", help="the quote JSON contract instead of the reply")
+    p.add_argument("--out", type=Path, metavar="DIR", help="also write preview.png, chart.png and quote.pdf here")
 
     p = sub.add_parser("chat", help="talk to the bot in this terminal (the embedded default channel)")
     p.add_argument("--attach", action="append", default=[], metavar="FILE", help="attach a drawing")
     p.add_argument("--thread", default="default", metavar="NAME", help="thread to open or resume")
     p.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: a per-user SQLite file)")
+    p.add_argument("--files", type=Path, metavar="DIR",
+                   help="where quote files (preview, chart, PDF) are saved (default: in the per-user data folder)")
+    p.add_argument("--no-visuals", action="store_true", help="quote without the preview, chart and PDF")
 
     sub.add_parser("serve", help="start every configured channel (Slack, email)")
     return parser
@@ -175,6 +179,14 @@ def cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
     state = ThreadState(key=key, drawings=drawings, quantities=args.qty, material=material)
     step = Step.BREAKDOWN if args.breakdown else Step.ESTIMATE
     reply, _ = compose_reply(state, step if drawings else Step.UNREADABLE, unreadable=unreadable, deps=deps)
+    if args.out and reply.parts:
+        from bot.artefacts import build_artefacts
+
+        blobs = {a.sha256: a.data for a in files}
+        args.out.mkdir(parents=True, exist_ok=True)
+        for f in build_artefacts(reply, drawings, load=blobs.get, env=deps.env, today=deps.now().date()):
+            (args.out / f.filename).write_bytes(f.data)
+            print(f"wrote {args.out / f.filename}", file=sys.stderr)
     if args.json:
         print(json.dumps(to_quote_contract(reply, currency=deps.card.currency), indent=2))
     else:
@@ -185,9 +197,12 @@ def cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.chat import run_chat
+    from bot.config import default_files_dir
 
-    deps = build_deps(settings, db_url=args.db)
-    return run_chat(deps, thread=args.thread, attach=args.attach, stdin=sys.stdin, stdout=sys.stdout)
+    deps = build_deps(settings, db_url=args.db, visuals=not args.no_visuals)
+    files_dir = args.files or default_files_dir()
+    return run_chat(deps, thread=args.thread, attach=args.attach, stdin=sys.stdin, stdout=sys.stdout,
+                    files_dir=files_dir)
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

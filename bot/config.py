@@ -19,6 +19,13 @@ def default_db_url() -> str:
     return f"sqlite:///{folder / 'quotebot.db'}"
 
 
+def default_files_dir() -> Path:
+    """Where the terminal channel saves quote files (previews, charts, PDFs)."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("quotebot", appauthor=False)) / "files"
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(frozen=True)
 

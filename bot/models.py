@@ -30,6 +30,8 @@ class ThreadKey(Frozen):
 
 
 class Attachment(Frozen):
+    model_config = ConfigDict(frozen=True, extra="forbid", ser_json_bytes="base64", val_json_bytes="base64")
+
     filename: str
     data: bytes = Field(repr=False)
     content_type: str | None = None
@@ -60,3 +62,4 @@ class RenderedReply(Frozen):
     text: str
     html: str
     blocks: tuple[dict[str, object], ...] = ()
+    files: tuple[Attachment, ...] = ()  # preview.png, chart.png, quote.pdf with a quote

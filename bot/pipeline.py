@@ -18,6 +18,7 @@ from typing import Protocol
 
 from jinja2 import Environment
 
+from bot.artefacts import build_artefacts
 from bot.conversation import Step, ThreadState, advance, replaced_drawings
 from bot.intake import build_part_spec, part_name
 from bot.intents import read_intent
@@ -61,6 +62,8 @@ class Deps:
     ask_material: bool = True
     # When only the quantity is missing, price the standard breaks anyway (the CLI's quote command).
     price_without_quantity: bool = False
+    # attach preview.png, chart.png and quote.pdf to quote replies
+    visuals: bool = False
 
 
 def handle(inbound: InboundMessage, deps: Deps) -> RenderedReply | None:
@@ -89,6 +92,10 @@ def process(inbound: InboundMessage, deps: Deps) -> RenderedReply:
     )
     reply, state = compose_reply(state, step, unreadable=unreadable, deps=deps, revisions=revisions)
     rendered = render_reply(reply, inbound=inbound, env=deps.env)
+    if deps.visuals and reply.parts:
+        files = build_artefacts(reply, state.current_drawings(), load=deps.store.load_blob, env=deps.env,
+                                today=deps.now().date(), customer=inbound.sender or None)
+        rendered = rendered.model_copy(update={"files": files})
     deps.store.commit_turn(state, rendered)
     logger.info(
         "handled %s thread=%s files=%s outcome=%s issues=%s in %.1fs",
@@ -130,10 +137,10 @@ def read_attachments(
         fingerprint = parser_fingerprint()
         cached = deps.store.load_parsed(a.sha256, parser=fingerprint)
         if cached is not None:
-            drawings.append(cached.model_copy(update={"file": a.filename}))
+            drawings.append(cached.model_copy(update={"file": a.filename, "sha256": a.sha256}))
             continue
         try:
-            drawing = deps.parse(a.data, a.filename)
+            drawing = deps.parse(a.data, a.filename).model_copy(update={"sha256": a.sha256})
             deps.store.save_parsed(a.sha256, parser=fingerprint, drawing=drawing)
             drawings.append(drawing)
         except UnsupportedFileType as exc:

@@ -1,24 +1,23 @@
-"""Prototype vs production route for every price break, the crossover quantity, and the part's estimate."""
+"""Prototype vs production route for every price break, the crossover quantity, and the part's estimate.
+
+``STRATEGIES`` and ``build_facts`` live in estimator.routes and are re-exported here.
+"""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from estimator.cost import CENT, ExactLine, PartFacts, RoutePlan, route_lines
-from estimator.errors import OutsideMachineEnvelope, UnknownMaterial
-from estimator.inspection import count_characteristics
 from estimator.lead_time import estimate_lead_time
-from estimator.models import CostLine, PartEstimate, PartSpec, PriceBreak, Route, RouteQuote, Size3
+from estimator.models import CostLine, PartEstimate, PartSpec, PriceBreak, Route, RouteQuote
 from estimator.nearnet import compare_near_net
-from estimator.rates import RateCard, find_finish, find_material
+from estimator.rates import RateCard
+from estimator.routes import STRATEGIES, build_facts, is_as_machined
 from estimator.rule_context import RuleContext
 from estimator.scaleup import check_scale_up
-from estimator.stock import build_stock
 
 CROSSOVER_SEARCH_MAX = 100_000
-PROTOTYPE_MACHINE = "mill_3axis"
+__all__ = ["STRATEGIES", "build_facts", "estimate_part", "find_crossover", "quantities_to_price", "round_lines"]
 
 
 def round_lines(lines: list[ExactLine]) -> tuple[tuple[CostLine, ...], Decimal]:
@@ -43,98 +42,6 @@ def round_lines(lines: list[ExactLine]) -> tuple[tuple[CostLine, ...], Decimal]:
         for line, amount in zip(lines, floors, strict=True)
     )
     return rounded, total
-
-
-def _fits(stock: Size3, travel_mm: tuple[float, float, float]) -> bool:
-    return all(s <= t for s, t in zip(sorted((stock.x, stock.y, stock.z)), sorted(travel_mm), strict=True))
-
-
-def _mills(card: RateCard) -> list[str]:
-    return sorted(key for key in card.machines if key.startswith("mill"))
-
-
-def machines_for(facts: PartFacts, card: RateCard) -> list[str]:
-    """Machines that can make the part: lathes for a turned part (mills when no lathe holds it), else mills;
-    only those whose travel holds the stock."""
-    lathes = [k for k in sorted(card.machines) if k.startswith("lathe")]
-    for keys in ([lathes, _mills(card)] if facts.spec.turned else [_mills(card)]):
-        fitting = [k for k in keys if _fits(facts.stock, card.machines[k].travel_mm)]
-        if fitting:
-            return fitting
-    return []
-
-
-def plan_prototype(facts: PartFacts, card: RateCard) -> list[RoutePlan]:
-    """Prototype: the 3-axis mill (another mill only if the part does not fit it), soft jaws, every part
-    measured, one operation per setup the drawing needs.
-
-    Args:
-        facts: the part resolved against the card.
-        card: the rate card.
-
-    Returns:
-        The candidate plans; the route is priced on the cheapest.
-    """
-    keys = machines_for(facts, card)
-    if PROTOTYPE_MACHINE in keys:
-        keys = [PROTOTYPE_MACHINE]
-    return [RoutePlan(Route.PROTOTYPE, k, facts.spec.setups, dedicated_fixture=False, full_inspection=True)
-            for k in keys]
-
-
-def plan_production(facts: PartFacts, card: RateCard) -> list[RoutePlan]:
-    """Production: every mill the part fits, with its own clampings per setup (a 5-axis reaches two face
-    directions per clamping), a dedicated fixture per operation, sampling inspection.
-
-    Args:
-        facts: the part resolved against the card.
-        card: the rate card.
-
-    Returns:
-        The candidate plans; the route is priced on the cheapest at each quantity.
-    """
-    plans = []
-    for key in machines_for(facts, card):
-        ops = max(1, math.ceil(round(facts.spec.setups * card.machines[key].setups_per_side, 6)))
-        plans.append(RoutePlan(Route.PRODUCTION, key, ops, dedicated_fixture=True, full_inspection=False))
-    return plans
-
-
-STRATEGIES: dict[Route, Callable[[PartFacts, RateCard], list[RoutePlan]]] = {
-    Route.PROTOTYPE: plan_prototype,
-    Route.PRODUCTION: plan_production,
-}
-
-
-def _as_machined(finish: str) -> bool:
-    return finish.strip().lower().replace("-", " ") in ("as machined", "none", "as milled", "")
-
-
-def build_facts(spec: PartSpec, card: RateCard) -> PartFacts:
-    """Resolve the spec's material and finish against the card and size the stock.
-
-    Args:
-        spec: the part.
-        card: the rate card.
-
-    Returns:
-        The facts every route and rule works from.
-
-    Raises:
-        UnknownMaterial: the material matches nothing on the card.
-        OutsideMachineEnvelope: the stock fits no mill on the card.
-    """
-    key = spec.material if spec.material in card.materials else find_material(card, spec.material)
-    if key is None:
-        raise UnknownMaterial(spec.material, choices=tuple(sorted(card.materials)))
-    material = card.materials[key]
-    stock = build_stock(spec, material, card)
-    facts = PartFacts(spec, key, material, stock, None, count_characteristics(spec))
-    if not machines_for(facts, card):
-        largest = max((card.machines[k].travel_mm for k in _mills(card)), key=lambda t: t[0] * t[1] * t[2])
-        raise OutsideMachineEnvelope(stock_mm=(stock.x, stock.y, stock.z), largest_travel_mm=largest)
-    finish_key = find_finish(card, spec.finish) if spec.finish and not _as_machined(spec.finish) else None
-    return PartFacts(spec, key, material, stock, finish_key, count_characteristics(spec))
 
 
 def _cheapest(
@@ -250,7 +157,7 @@ def _assumptions(facts: PartFacts, card: RateCard, machines: dict[Route, str]) -
         out.append(f"holes without a depth: drilled through the part ({spec.envelope_mm.z:g} mm)")
     if spec.finish is None:
         out.append("finish: as machined (none specified)")
-    elif facts.finish_key is None and not _as_machined(spec.finish):
+    elif facts.finish_key is None and not is_as_machined(spec.finish):
         out.append(f"finish {spec.finish!r} is not on our rate card: not priced")
     if spec.general_tolerance is None:
         out.append(f"general tolerance: {card.default_general_tolerance} assumed")

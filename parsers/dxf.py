@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from parsers.dxf_dimensions import extract_dimension, raw_measurement_or_none, to_dimension
-from parsers.dxf_envelope import EnvelopeResult, collect_part_items, extract_envelope, is_part_geometry
+from parsers.dxf_envelope import EnvelopeResult, extract_envelope, part_box
 from parsers.dxf_features import Arc, entity_arcs, entity_segments, extract_holes, smallest_internal_radius
 from parsers.dxf_load import check_bytes, load_document
 from parsers.dxf_roughness import SURFACE_BLOCK, parse_roughness, parse_surface_symbol
@@ -24,7 +25,7 @@ from parsers.models import (
     Roughness,
     Units,
 )
-from parsers.notes import is_field_label, read_notes
+from parsers.notes import is_field_label, read_notes, starts_with_label
 from parsers.tolerances import Callout, clean_mtext, parse_callout
 from parsers.units import infer_units_from_values, units_from_insunits
 
@@ -44,24 +45,28 @@ def _is_feature_note(callout: Callout) -> bool:
     )
 
 
+def walk_entities(
+    doc: Any, entities: Iterable[Any], seen_blocks: set[str], depth: int = 0
+) -> Iterator[tuple[Any, int]]:
+    """The entities with their depth, each INSERT followed by its ATTRIBs and (once per block) its block's
+    entities, nested up to four levels."""
+    for entity in entities:
+        yield entity, depth
+        if entity.dxftype() != "INSERT":
+            continue
+        yield from ((attrib, depth) for attrib in entity.attribs)
+        name = entity.dxf.name
+        block = doc.blocks.get(name) if depth < _MAX_BLOCK_DEPTH else None
+        if block is not None and name not in seen_blocks:
+            seen_blocks.add(name)
+            yield from walk_entities(doc, block, seen_blocks, depth + 1)
+
+
 def _iter_layout_entities(doc: Any) -> Iterator[tuple[Any, int]]:
     """Entities of model space and paper space layouts, and of the blocks inserted there (with depth)."""
     seen_blocks: set[str] = set()
-
-    def walk(entities: Any, depth: int) -> Iterator[tuple[Any, int]]:
-        for entity in entities:
-            yield entity, depth
-            if entity.dxftype() == "INSERT":
-                yield from ((attrib, depth) for attrib in entity.attribs)
-            if entity.dxftype() == "INSERT" and depth < _MAX_BLOCK_DEPTH:
-                name = entity.dxf.name
-                block = doc.blocks.get(name)
-                if block is not None and name not in seen_blocks:
-                    seen_blocks.add(name)
-                    yield from walk(block, depth + 1)
-
     for layout in doc.layouts:
-        yield from walk(layout, 0)
+        yield from walk_entities(doc, layout, seen_blocks)
 
 
 def _style_fonts(doc: Any) -> dict[str, str]:
@@ -80,7 +85,8 @@ def _text_of(entity: Any, fonts: dict[str, str]) -> str | None:
     if kind == "ATTRIB":  # the tag names the title-block field the value fills ("PART_NO" -> "PART NO: ...")
         value = decode_symbol_fonts(str(entity.dxf.get("text", "")), font=font)
         tag = str(entity.dxf.get("tag", ""))
-        return f"{tag.replace('_', ' ')}: {value}" if value.strip() and is_field_label(tag) else value
+        labelled = value.strip() and is_field_label(tag) and not starts_with_label(value)
+        return f"{tag.replace('_', ' ')}: {value}" if labelled else value
     if kind in ("TEXT", "ATTDEF"):
         return decode_symbol_fonts(str(entity.dxf.get("text", "")), font=font)
     if kind == "MTEXT":
@@ -160,7 +166,44 @@ def parse_dxf(data: bytes, filename: str, *, progress: Progress | None = None) -
         return parse_large_dxf(data, filename, progress=report)
     doc, issues = load_document(data, filename)
     report(0.5)
-    entities = list(_iter_layout_entities(doc))
+    pairs = [(e, b) for e in doc.modelspace() if (b := part_box(e)) is not None]
+    circles = [
+        (float(e.dxf.center[0]), float(e.dxf.center[1]), float(e.dxf.radius))
+        for e, _ in pairs
+        if e.dxftype() == "CIRCLE"
+    ]
+    sheet = Sheet(
+        entities=list(_iter_layout_entities(doc)), items=[(e.dxftype(), b) for e, b in pairs], circles=circles
+    )
+    return build_drawing(filename, doc=doc, sheet=sheet, part=[e for e, _ in pairs], issues=issues, report=report)
+
+
+@dataclass
+class Sheet:
+    """What a drawing is built from: annotation entities (with block depth), part boxes and circles."""
+
+    entities: list[tuple[Any, int]]
+    items: list[tuple[str, tuple[float, float, float, float]]]
+    circles: Iterable[tuple[float, float, float]]
+
+
+def build_drawing(
+    filename: str, *, doc: Any, sheet: Sheet, part: list[Any] | None, issues: list[ParseIssue], report: Progress
+) -> ParsedDrawing:
+    """Read callouts, notes, GD&T, roughness, envelope and holes from a loaded (or skeleton) document.
+
+    Args:
+        filename: kept in the result.
+        doc: the ezdxf document: header, styles, dimension styles and blocks.
+        sheet: the entities and part geometry to read.
+        part: the part-geometry entities for the internal radius; None when they were not kept.
+        issues: issues found so far (loading, repairs).
+        report: progress callback.
+
+    Returns:
+        The drawing.
+    """
+    entities = sheet.entities
     fonts = _style_fonts(doc)
     texts_by_entity = [(e, d, t) for e, d in entities if (t := _text_of(e, fonts))]
     texts = [t for _, _, t in texts_by_entity]
@@ -187,17 +230,12 @@ def parse_dxf(data: bytes, filename: str, *, progress: Progress | None = None) -
     if not dimensions:
         issues.append(ParseIssue(code=IssueCode.NO_DIMENSIONS, detail="no DIMENSION entities or callout texts"))
     roughness = _read_roughness(entities, texts, fonts=fonts, units=units)
-    msp = list(doc.modelspace())
-    envelope = extract_envelope(collect_part_items(msp), thickness=notes.thickness)
+    envelope = extract_envelope(sheet.items, thickness=notes.thickness)
     report(0.9)
     size, how, env_issues = _decide_depth(envelope, dimensions)
     issues.extend(env_issues)
-    part = [e for e in msp if is_part_geometry(e)]
-    circles = [
-        (float(e.dxf.center[0]), float(e.dxf.center[1]), float(e.dxf.radius)) for e in part if e.dxftype() == "CIRCLE"
-    ]
-    holes = extract_holes(circles, envelope.view_boxes)
-    radius = _internal_radius(part, envelope)
+    holes = extract_holes(sheet.circles, envelope.view_boxes)
+    radius = _internal_radius(part, envelope) if part is not None else None
     report(1.0)
     return ParsedDrawing(
         file=filename,

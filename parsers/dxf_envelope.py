@@ -138,6 +138,11 @@ def collect_part_items(entities: Any) -> list[tuple[str, _Box]]:
     return [(e.dxftype(), b) for e in entities if (b := _entity_box(e)) is not None]
 
 
+def is_part_layer(layer: str, linetype: str) -> bool:
+    """True when a layer and linetype can carry part geometry (not annotation, sheet or centre lines)."""
+    return not _NOT_PART_LAYER.search(layer) and not _NOT_PART_LINETYPE.search(linetype)
+
+
 def part_box(entity: Any) -> _Box | None:
     """The entity's 2D box (drawing units) when it draws the part, else None."""
     return _entity_box(entity)
@@ -176,7 +181,9 @@ def extract_envelope(items: list[tuple[str, _Box]], *, thickness: float | None) 
     boxes = [b for b in boxes if not any(o is not b and _contains(o, b) for o in boxes)]
     biggest = max(max(_size(b)) for b in boxes)
     views = sorted(
-        (b for b in boxes if max(_size(b)) >= 0.2 * biggest and min(_size(b)) > 1e-6 * biggest),  # a lone line is no view
+        (
+            b for b in boxes if max(_size(b)) >= 0.2 * biggest and min(_size(b)) > 1e-6 * biggest
+        ),  # a lone line is no view
         key=lambda b: -_size(b)[0] * _size(b)[1],
     ) or sorted(boxes, key=lambda b: -max(_size(b)))
     front = views[0]

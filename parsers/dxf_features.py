@@ -29,6 +29,12 @@ class Arc:
     mid: float
 
 
+def circle_of(entity: Any) -> tuple[float, float, float]:
+    """(centre x, centre y, radius) of a CIRCLE, drawing units."""
+    center = entity.dxf.center
+    return float(center[0]), float(center[1]), float(entity.dxf.radius)
+
+
 def _inside(box: _Box, x: float, y: float) -> bool:
     return box[0] - 1e-9 <= x <= box[2] + 1e-9 and box[1] - 1e-9 <= y <= box[3] + 1e-9
 

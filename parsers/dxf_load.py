@@ -19,7 +19,7 @@ from parsers.sniff import sniff_kind
 
 BINARY_SENTINEL = b"AutoCAD Binary DXF"
 _MAX_REPAIR_ISSUES = 8
-_ENTITIES_SECTION = re.compile(rb"\n\s*2\r?\n\s*ENTITIES\r?\n")
+ENTITIES_SECTION = re.compile(rb"\n\s*2\r?\n\s*ENTITIES\r?\n")
 
 
 class TruncatedDrawing(CorruptDrawing):
@@ -34,7 +34,7 @@ def is_truncated(data: bytes) -> bool:
         return not data.rstrip(b"\x00").endswith(b"EOF\x00") and not data.rstrip(b"\x00").endswith(b"EOF")
     if any(b < 9 or 13 < b < 32 for b in data[-4096:]):
         return False  # binary garbage in an ASCII file is damage, not an early end
-    section = _ENTITIES_SECTION.search(data)
+    section = ENTITIES_SECTION.search(data)
     if section is None:
         return not data.rstrip().endswith(b"EOF")
     return data.find(b"ENDSEC", section.end()) < 0

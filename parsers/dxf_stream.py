@@ -8,45 +8,37 @@ merged per grid cell before views are grouped, which gives the same views as the
 from __future__ import annotations
 
 import io
-import re
+import math
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from ezdxf.addons import iterdxf
+from ezdxf.entities import factory
+from ezdxf.entities.subentity import entity_linker
 from ezdxf.lldxf.const import DXFError
+from ezdxf.lldxf.extendedtags import ExtendedTags
+from ezdxf.lldxf.tagger import tag_compiler
+from ezdxf.lldxf.types import DXFTag
 
-from parsers.dxf_dimensions import extract_dimension, raw_measurement_or_none
-from parsers.dxf_envelope import extract_envelope, part_box
-from parsers.dxf_features import extract_holes
-from parsers.dxf_symbols import decode_symbol_fonts
+from parsers.dxf_envelope import is_part_layer, part_box
+from parsers.dxf_load import ENTITIES_SECTION, load_document
 from parsers.errors import CorruptDrawing
-from parsers.models import Dimension, DrawingKind, Envelope, IssueCode, ParsedDrawing, ParseIssue
-from parsers.notes import read_notes
-from parsers.tolerances import clean_mtext
+from parsers.models import IssueCode, ParsedDrawing, ParseIssue
 
 STREAM_BYTES = 16 * 2**20  # above this an ASCII DXF is streamed instead of loaded whole
 _GRID = 256
-_HEADER_VALUE = re.compile(rb"\n\s*9\r?\n(\$[A-Z0-9_]+)\r?\n\s*(\d+)\r?\n([^\r\n]*)")
-_TEXT_TYPES = frozenset({"TEXT", "MTEXT", "ATTRIB"})
+_ANNOTATION_TYPES = frozenset({"TEXT", "MTEXT", "MULTILEADER", "DIMENSION", "ARC_DIMENSION", "TOLERANCE", "INSERT"})
 _Box = tuple[float, float, float, float]
 
 
-class _Header(dict[str, Any]):
-    """Header variables with simple values, read from the HEADER section's text."""
-
-
-def _read_header(data: bytes) -> _Header:
-    end = data.find(b"ENDSEC")
-    header = _Header()
-    for name, code, value in _HEADER_VALUE.findall(data[: end if end > 0 else 0]):
-        text = value.decode("latin-1").strip()
-        group = int(code)
-        try:
-            header[name.decode()] = int(text) if 60 <= group <= 99 or 270 <= group <= 289 else float(text)
-        except ValueError:
-            header[name.decode()] = text
-    return header
+def _skeleton(data: bytes, filename: str) -> tuple[Any, list[ParseIssue]]:
+    """The document without its ENTITIES section: header, tables (styles, dimension styles) and blocks."""
+    section = ENTITIES_SECTION.search(data)
+    if section is None:
+        return load_document(data, filename)
+    end = data.find(b"ENDSEC", section.end())
+    line_start = data.rfind(b"\n", 0, end - 1) + 1  # the group-code line before ENDSEC
+    return load_document(data[: section.end()] + data[line_start:], filename)
 
 
 def _grid_items(boxes: array[float], kinds: list[str]) -> list[tuple[str, _Box]]:
@@ -79,11 +71,113 @@ def _grid_items(boxes: array[float], kinds: list[str]) -> list[tuple[str, _Box]]
     return items + list(merged.values())
 
 
-def parse_large_dxf(data: bytes, filename: str, *, progress: Callable[[float], None]) -> ParsedDrawing:
-    """Read a large ASCII DXF in one pass over model space.
+_Fast = tuple[float, ...]
 
-    Paper space and block contents are not read (a large file's bulk is model-space geometry); the
-    smallest internal radius is not computed. Both are said in a LARGE_FILE issue.
+
+def _arc_box(cx: float, cy: float, r: float, start_deg: float, end_deg: float) -> _Box:
+    """The box of an arc: its end points plus the quadrant points its sweep passes."""
+    sweep = (end_deg - start_deg) % 360 or 360.0
+    angles = [start_deg, start_deg + sweep] + [q for q in range(0, 720, 90) if start_deg < q < start_deg + sweep]
+    xs = [cx + r * math.cos(math.radians(a)) for a in angles]
+    ys = [cy + r * math.sin(math.radians(a)) for a in angles]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _fast_box(kind: str, tags: dict[int, str]) -> _Fast | None:
+    """(box..., circle...) of a flat model-space LINE, CIRCLE or ARC read from its tags, () when it is not
+    part geometry, None when it needs ezdxf (tilted, mirrored or on paper space)."""
+    if tags.get(67, "0").strip() != "0" or (230 in tags and abs(float(tags[230]) - 1.0) > 1e-9):
+        return None
+    if not is_part_layer(tags.get(8, "0"), tags.get(6, "")):
+        return ()
+    x, y = float(tags[10]), float(tags[20])
+    if kind == "LINE":
+        x1, y1 = float(tags[11]), float(tags[21])
+        return min(x, x1), min(y, y1), max(x, x1), max(y, y1)
+    r = float(tags[40])
+    if kind == "CIRCLE":
+        return x - r, y - r, x + r, y + r, x, y, r
+    return _arc_box(x, y, r, float(tags.get(50, 0)), float(tags.get(51, 360)))
+
+
+class _EntityReader:
+    """Entities of the ENTITIES section, one at a time: (type, fast box or None, entity or None).
+
+    Flat LINE/CIRCLE/ARC entities (the bulk of big files) are reduced to boxes from their tags without
+    building ezdxf objects; every other entity is loaded by ezdxf's factory, INSERT/POLYLINE with their
+    ATTRIB/VERTEX entities linked.
+    """
+
+    _FAST = frozenset({"LINE", "CIRCLE", "ARC"})
+
+    def __init__(self, data: bytes, *, encoding: str) -> None:
+        section = ENTITIES_SECTION.search(data)
+        self.stream = io.BytesIO(data)
+        self.stream.seek(section.end() if section else len(data))
+        self.encoding = encoding
+        self.position = 0
+        self.skipped = 0  # entities with values that cannot be read
+
+    def _tags(self) -> Iterator[tuple[int, str]]:
+        readline = self.stream.readline
+        while True:
+            code, value = readline(), readline()
+            if not value:
+                return
+            yield int(code), value.rstrip(b"\r\n").decode(self.encoding, errors="replace")
+
+    def _entities(self) -> Iterator[list[tuple[int, str]]]:
+        tags: list[tuple[int, str]] = []
+        for code, value in self._tags():
+            if code == 0:
+                if tags:
+                    yield tags
+                if value == "ENDSEC":
+                    return
+                tags = []
+            tags.append((code, value))
+        if tags:
+            yield tags
+
+    def __iter__(self) -> Iterator[tuple[str, _Fast | None, Any]]:
+        linker = entity_linker()
+        queued: Any = None
+        for tags in self._entities():
+            kind = tags[0][1]
+            self.position = self.stream.tell()
+            if kind in self._FAST:
+                try:
+                    fast = _fast_box(kind, dict(tags))
+                except (ValueError, KeyError):
+                    self.skipped += 1
+                    continue
+                if fast is not None:
+                    if queued is not None:
+                        yield queued.dxftype(), None, queued
+                        queued = None
+                    if fast:
+                        yield kind, fast, None
+                    continue
+            try:
+                entity = factory.load(ExtendedTags(tag_compiler(iter(DXFTag(c, v) for c, v in tags))))
+            except (DXFError, ValueError, KeyError, IndexError):
+                self.skipped += 1
+                continue
+            if linker(entity):
+                continue
+            if queued is not None:
+                yield queued.dxftype(), None, queued
+            queued = entity
+        if queued is not None:
+            yield queued.dxftype(), None, queued
+
+
+def parse_large_dxf(data: bytes, filename: str, *, progress: Callable[[float], None]) -> ParsedDrawing:
+    """Read a large ASCII DXF: its document without entities, then one pass over the model-space entities.
+
+    Annotation entities (texts, dimensions, frames, block references) are kept and read as ``parse_dxf``
+    reads them; geometry is reduced to boxes and circles as it streams past. The smallest internal
+    radius is not computed and the active paper space is not read (a LARGE_FILE issue says so).
 
     Args:
         data: the file's bytes.
@@ -94,86 +188,55 @@ def parse_large_dxf(data: bytes, filename: str, *, progress: Callable[[float], N
         The drawing, as ``parse_dxf`` returns it.
 
     Raises:
-        CorruptDrawing: the entity stream cannot be read.
+        CorruptDrawing: the document or its entity stream cannot be read.
     """
-    from parsers.dxf import resolve_units  # the same units rules as the full reader
+    from parsers.dxf import Sheet, build_drawing, walk_entities
 
-    header = _read_header(data)
-    stream = io.BytesIO(data)
+    doc, issues = _skeleton(data, filename)
+    seen_blocks: set[str] = set()
+    annotations: list[tuple[Any, int]] = []
+    for layout in doc.layouts:
+        if not layout.is_modelspace:
+            annotations.extend(walk_entities(doc, layout, seen_blocks))
+    reader = _EntityReader(data, encoding=str(getattr(doc, "encoding", "") or "cp1252"))
     boxes: array[float] = array("d")
     kinds: list[str] = []
     circles: array[float] = array("d")
-    texts: list[str] = []
-    dims: list[Any] = []
     try:
-        for n, entity in enumerate(iterdxf.single_pass_modelspace(stream)):
-            kind = entity.dxftype()
-            if kind in _TEXT_TYPES:
-                raw = str(entity.text if kind == "MTEXT" else entity.dxf.get("text", ""))
-                texts.append(decode_symbol_fonts(raw))
-            elif kind in ("DIMENSION", "ARC_DIMENSION"):
-                dims.append(entity)
-            elif kind != "INSERT" and (box := part_box(entity)) is not None:  # blocks are not read here
-                boxes.extend(box)
+        for n, (kind, fast, entity) in enumerate(reader):
+            if fast is not None:
+                boxes.extend(fast[:4])
                 kinds.append(kind)
                 if kind == "CIRCLE":
-                    center = entity.dxf.center
-                    circles.extend((float(center[0]), float(center[1]), float(entity.dxf.radius)))
-            if n % 20_000 == 0:
-                progress(0.8 * stream.tell() / len(data))
-    except (DXFError, ValueError, UnicodeError, IndexError, EOFError) as exc:
+                    circles.extend(fast[4:])
+            elif entity.dxf.get("paperspace", 0):
+                annotations.append((entity, 0))  # title blocks and notes often sit on the sheet
+            else:
+                if kind in _ANNOTATION_TYPES:
+                    entity.doc = doc  # dimension styles, text styles and blocks live in the skeleton
+                    if kind != "INSERT" or entity.attribs or str(entity.dxf.name) not in seen_blocks:
+                        annotations.extend(walk_entities(doc, [entity], seen_blocks))
+                if (box := part_box(entity)) is not None:
+                    boxes.extend(box)
+                    kinds.append(kind)
+            if n % 50_000 == 0:
+                progress(0.5 * reader.position / len(data))
+    except (DXFError, ValueError, UnicodeError, IndexError, EOFError, KeyError) as exc:
         raise CorruptDrawing(f"{filename!r} is not a readable DXF file: {exc}", filename=filename) from exc
-    notes = read_notes(texts)
-    units, units_issue = resolve_units(header, notes.units_hint, [v for d in dims if (v := raw_measurement_or_none(d))])
-    issues = [
+    if reader.skipped:
+        issues.append(
+            ParseIssue(code=IssueCode.DXF_REPAIRED, detail=f"{reader.skipped} entities with unreadable values skipped")
+        )
+    issues.append(
         ParseIssue(
             code=IssueCode.LARGE_FILE,
-            detail=f"{len(data) / 2**20:.0f} MB read in one streaming pass over model space: paper space and "
-            "blocks were not read and the smallest internal radius was not computed",
+            detail=f"{len(data) / 2**20:.0f} MB read in one streaming pass over its entities: the smallest "
+            "internal radius was not computed",
         )
-    ]
-    if units_issue is not None:
-        issues.append(units_issue)
-    dimensions: list[Dimension] = []
-    for dim in dims:
-        found, issue = _extract(dim, header, units)
-        if found is not None:
-            dimensions.append(found)
-        if issue is not None:
-            issues.append(issue)
-    progress(0.85)
-    envelope = extract_envelope(_grid_items(boxes, kinds), thickness=notes.thickness)
-    if envelope.size is not None:
-        issues.append(ParseIssue(code=IssueCode.ENVELOPE, detail=envelope.how))
-    issues.extend(envelope.issues)
-    holes = extract_holes(
-        ((circles[i], circles[i + 1], circles[i + 2]) for i in range(0, len(circles), 3)), envelope.view_boxes
     )
-    progress(1.0)
-    size = envelope.size
-    return ParsedDrawing(
-        file=filename,
-        format=DrawingKind.DXF,
-        units=units,
-        envelope=Envelope(x=size[0], y=size[1], z=size[2]) if size else None,
-        general_tolerance=notes.general_tolerance,
-        material=notes.material,
-        finish=notes.finish,
-        part_number=notes.part_number,
-        revision=notes.revision,
-        thickness=notes.thickness,
-        quantity=notes.quantity,
-        views=envelope.views,
-        notes=tuple(clean_mtext(t) for t in texts),
-        dimensions=tuple(dimensions),
-        issues=tuple(issues),
-        holes=tuple(holes),
+    sheet = Sheet(
+        entities=annotations,
+        items=_grid_items(boxes, kinds),
+        circles=((circles[i], circles[i + 1], circles[i + 2]) for i in range(0, len(circles), 3)),
     )
-
-
-def _extract(dim: Any, header: _Header, units: Any) -> tuple[Dimension | None, ParseIssue | None]:
-    """A streamed DIMENSION has no document, so its dimstyle is the drawing's defaults."""
-    try:
-        return extract_dimension(dim, header=header, units=units)
-    except (DXFError, AttributeError, TypeError, KeyError):
-        return None, None
+    return build_drawing(filename, doc=doc, sheet=sheet, part=None, issues=issues, report=progress)

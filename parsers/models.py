@@ -161,6 +161,8 @@ class ParsedDrawing(Frozen):
     notes: tuple[str, ...] = ()
     dimensions: tuple[Dimension, ...] = ()
     issues: tuple[ParseIssue, ...] = ()
+    # set by the caller that keeps the file (the bot's store), so the drawing can be rendered again later
+    sha256: str | None = None
     gdt: tuple[GdtFrame, ...] = ()
     roughness: tuple[Roughness, ...] = ()
     holes: tuple[HoleGroup, ...] = ()

@@ -86,6 +86,16 @@ def is_field_label(text: str) -> bool:
     return _LABEL_ONLY.match(" ".join(text.replace("_", " ").split())) is not None
 
 
+_LEADING_LABEL = re.compile(
+    r"^\s*(?:MATERIAL|MATL|MAT'L|FINISH|PART|P/N|PN|DWG|DRAWING|REV(?:ISION)?|QTY|QUANTITY|SCALE|SHEET)\b", re.I
+)
+
+
+def starts_with_label(text: str) -> bool:
+    """True when a value carries its own label ("P/N QB-1234"), so an attribute tag must not be added."""
+    return _LEADING_LABEL.match(text) is not None
+
+
 # A labelled value ends where the next numbered note or another field begins.
 _VALUE_END = re.compile(r"\s+\d{1,2}[.)]\s|\s{2,}|;|\s(?:FINISH|MATERIAL|MATL|TOLERANCES?)\b", re.I)
 

@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 _BARE_ZONE = re.compile(r"^(?:\d{1,2}|[A-Z])$")
 # Many strokes and almost no text: the exporter drew the lettering as vectors.
-_OUTLINED_MIN_GLYPHS = 200
+_OUTLINED_MIN_GLYPHS = 100
 _OUTLINED_MAX_RUNS = 10
 _SCAN_MAX_RUNS = 5
 _MAX_OCR_PAGES = 4
@@ -167,7 +167,7 @@ def _read_page(page: Any, number: int, *, tessdata: str | None, ocr_capped: bool
                 or not re.search(r"\d", text) or in_sentence(group, wordy)
                 or (_BARE_ZONE.match(text) and in_balloon(group, rings))):
             continue  # its runs are read as note text below
-        if out.ocr and (_is_ocr_noise(text) or any(is_wordy(r) for r in group.runs)):
+        if out.ocr and any(is_wordy(r) for r in group.runs):
             continue
         doubtful = False
         if out.ocr and not group.stacked:
@@ -203,6 +203,8 @@ def _readable_part(group: Group, number: int) -> tuple[Group, bool] | None:
     words = clean_word(group.text).split()
     for size in range(len(words), 0, -1):
         for start in range(len(words) - size + 1):
+            if any(_is_ocr_noise(w) for w in words[start:start + size]):
+                continue
             candidate = Group(group.runs, " ".join(words[start:start + size]), "", "", "")
             if read_group(candidate, units="mm", page=number) is not None:
                 left_out = words[:start] + words[start + size:]
@@ -211,12 +213,33 @@ def _readable_part(group: Group, number: int) -> tuple[Group, bool] | None:
 
 
 def _ocr_runs(runs: list[Run]) -> list[Run]:
-    """Drop OCR's reading of hatching and graphics: wordless runs far larger than the lettering."""
+    """Drop OCR's reading of hatching and graphics (wordless runs far larger than the lettering), and
+    second readings of the same text (the page is read whole first, then in tiles: the first wins)."""
     if not runs:
         return runs
     sizes = sorted(r.size for r in runs)
     median = sizes[len(sizes) // 2]
-    return [r for r in runs if r.size <= 2.5 * median or any(ch.isdigit() for ch in r.text)]
+    kept: list[Run] = []
+    for run in runs:
+        if run.size > 2.5 * median and not any(ch.isdigit() for ch in run.text):
+            continue
+        box = run.page_box()
+        if not any(_same_place(run, box, other) for other in kept):
+            kept.append(run)
+    return kept
+
+
+def _same_place(run: Run, box: tuple[float, float, float, float], other: Run) -> bool:
+    theirs = other.page_box()
+    area = min((box[2] - box[0]) * (box[3] - box[1]), (theirs[2] - theirs[0]) * (theirs[3] - theirs[1]))
+    if _shared_area(box, theirs) > 0.3 * max(area, 1e-6):
+        return True
+    near = max(abs(box[0] - theirs[0]), abs(box[1] - theirs[1])) < max(run.size, other.size)
+    return near and run.text.strip() == other.text.strip()
+
+
+def _shared_area(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
 def _is_ocr_noise(text: str) -> bool:

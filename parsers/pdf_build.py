@@ -62,7 +62,8 @@ def build_drawing(pages: Sequence[PageRead], *, filename: str, page_count: int) 
     if pages and all(page.document for page in pages):
         issues.append(ParseIssue(code=IssueCode.NOT_A_DRAWING,
                                  detail="the pages read as a text document (a letter, an invoice), not a drawing"))
-        return ParsedDrawing(file=filename, format=DrawingKind.PDF, units=notes.units_hint, pages=page_count,
+        # Its text is no title block: no material, part number or tolerance is taken from it.
+        return ParsedDrawing(file=filename, format=DrawingKind.PDF, pages=page_count,
                              notes=tuple(note_lines), issues=tuple(issues),
                              page_numbers=tuple(p.number for p in pages))
     units: Units | None = notes.units_hint

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import os
 import re
 import time
@@ -24,10 +25,13 @@ logger = logging.getLogger(__name__)
 OCR_CONFIDENCE = 0.6
 OCR_DPI = 300
 # Bounded work per page: the render is capped at this many pixels (an A0 sheet is OCR'd at lower dpi).
-_MAX_PIXELS = 12_000_000
-_MIN_DPI = 150
+_MAX_PIXELS = 16_000_000
 # Paths no larger than this (points) are taken to be lettering when the text is drawn as strokes.
 _GLYPH_MAX_PT = 12.0
+# Scans are also read in tiles of about this size (points), at most this many per page.
+_TILE_PT = 150.0
+_TILE_OVERLAP_PT = 30.0
+_MAX_TILES = 40
 _DEBIAN_TESSDATA = (
     "/usr/share/tesseract-ocr/5/tessdata",
     "/usr/share/tesseract-ocr/4.00/tessdata",
@@ -76,18 +80,18 @@ def _installed_tessdata() -> str | None:
 
 
 def ocr_dpi(width_pt: float, height_pt: float) -> int:
-    """The OCR resolution for a page: ``OCR_DPI``, lowered so the render stays under the pixel cap.
+    """The OCR resolution for a page: ``OCR_DPI``, lowered so that the render stays under the pixel cap.
 
     Args:
         width_pt: page width, points.
         height_pt: page height, points.
 
     Returns:
-        Dots per inch, at least 150 (below that Tesseract reads little of a drawing's lettering).
+        Dots per inch (an A4 or A3 sheet gets about 300; an A0 sheet about 100, where small lettering
+        is no longer legible to Tesseract and the reading says so through fewer callouts).
     """
     pixels_at_72 = max(width_pt * height_pt, 1.0)
-    dpi = int(72 * (_MAX_PIXELS / pixels_at_72) ** 0.5)
-    return max(_MIN_DPI, min(OCR_DPI, dpi))
+    return max(1, min(OCR_DPI, int(72 * (_MAX_PIXELS / pixels_at_72) ** 0.5)))
 
 
 def ocr_page(page: Any, *, tessdata: str, strokes: bool) -> OcrText:
@@ -118,10 +122,36 @@ def ocr_page(page: Any, *, tessdata: str, strokes: bool) -> OcrText:
         # PyMuPDF's full-page OCR reports unrotated coordinates; the text layer reader works in the
         # rotated (as displayed) page's coordinates.
         raw = _transform(raw, page.rotation_matrix)
+    if not strokes:
+        # On a scan the line work stays, and Tesseract's page layout analysis gives up on small values
+        # between dimension lines and hatching; small tiles of the sheet are read again.
+        raw["blocks"] = raw.get("blocks", []) + _tile_blocks(page, dpi=dpi, tessdata=tessdata)
     raw = _clean(raw)
     seconds = time.perf_counter() - start
     logger.info("OCR page %d at %d dpi in %.2f s", page.number + 1, dpi, seconds)
     return OcrText(page_dict=raw, dpi=dpi, seconds=seconds)
+
+
+def _tile_blocks(page: Any, *, dpi: int, tessdata: str) -> list[dict[str, Any]]:
+    """OCR the page in overlapping tiles; text blocks in page coordinates (duplicates left in)."""
+    mupdf = cast(Any, pymupdf)
+    rect = page.rect
+    side = max(_TILE_PT, (rect.width * rect.height / _MAX_TILES) ** 0.5)
+    nx, ny = math.ceil(rect.width / side), math.ceil(rect.height / side)
+    blocks: list[dict[str, Any]] = []
+    for i in range(nx):
+        for j in range(ny):
+            clip = mupdf.Rect(rect.x0 + i * rect.width / nx - _TILE_OVERLAP_PT,
+                              rect.y0 + j * rect.height / ny - _TILE_OVERLAP_PT,
+                              rect.x0 + (i + 1) * rect.width / nx + _TILE_OVERLAP_PT,
+                              rect.y0 + (j + 1) * rect.height / ny + _TILE_OVERLAP_PT) & rect
+            pix = page.get_pixmap(dpi=dpi, clip=clip, alpha=False)
+            pix.set_dpi(dpi, dpi)
+            with mupdf.open("pdf", pix.pdfocr_tobytes(language="eng", tessdata=tessdata)) as ocr:
+                tile = ocr[0].get_text("rawdict")
+            # The OCR page is the tile at 72 dpi: its points are the page's, offset by the tile corner.
+            blocks += _transform(tile, mupdf.Matrix(1, 0, 0, 1, clip.x0, clip.y0)).get("blocks", [])
+    return blocks
 
 
 def lettering_paths(drawings: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from parsers.pdf_notes import is_wordy
 from parsers.pdf_text import Run
 
 # A page of prose: most text is words, there are many of them and hardly any line work.
-_DOCUMENT_MIN_RUNS = 15
+_DOCUMENT_MIN_RUNS = 8
 _DOCUMENT_WORDY_SHARE = 0.5
 _DOCUMENT_MAX_STROKES = 150
 

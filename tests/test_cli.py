@@ -114,18 +114,27 @@ def test_quote_rejects_an_unknown_material() -> None:
 def test_scripted_chat_reads_the_drawing_asks_then_quotes(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'chat.db'}"
     out = quotebot("chat", "--db", db, "--thread", "t", "--attach", str(DRAWINGS / "dxf/bracket.dxf"),
-                   stdin="500\n", tmp=tmp_path)
+                   "--files", str(tmp_path / "files"), stdin="500\n", tmp=tmp_path)
     assert out.returncode == 0, out.stderr
     assert "How many do you need?" in out.stdout
     assert "500 pcs" in out.stdout and "Recommended" in out.stdout
-    resumed = quotebot("chat", "--db", db, "--thread", "t", stdin="make it 1,000\n", tmp=tmp_path)
+    assert "Attached: " in out.stdout
+    assert sorted(p.name for p in (tmp_path / "files").rglob("*")  if p.is_file()) == [
+        "chart.png", "preview.png", "quote.pdf"]
+    resumed = quotebot("chat", "--no-visuals", "--db", db, "--thread", "t", stdin="make it 1,000\n", tmp=tmp_path)
     assert "1,000 pcs" in resumed.stdout and "What changed" in resumed.stdout
 
 
 def test_chat_uses_a_per_user_database_by_default(tmp_path: Path) -> None:
-    out = quotebot("chat", "--thread", "x", stdin="hello\n", tmp=tmp_path)
+    out = quotebot("chat", "--no-visuals", "--thread", "x", stdin="hello\n", tmp=tmp_path)
     assert out.returncode == 0, out.stderr
     assert list(tmp_path.rglob("quotebot.db"))
+
+
+def test_quote_out_writes_the_three_files(tmp_path: Path) -> None:
+    out = quotebot("quote", str(DRAWINGS / "dxf/bracket.dxf"), "--qty", "10", "--out", str(tmp_path / "q"))
+    assert out.returncode == 0, out.stderr
+    assert sorted(p.name for p in (tmp_path / "q").iterdir()) == ["chart.png", "preview.png", "quote.pdf"]
 
 
 def test_serve_says_what_is_missing() -> None:

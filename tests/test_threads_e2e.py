@@ -20,7 +20,7 @@ REV_B = str(DRAWINGS / "dxf/bracket_rev_b.dxf")
 
 
 def chat_command(db_url: str, thread: str, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "bot", "chat", "--db", db_url, "--thread", thread, *extra]
+    return [sys.executable, "-m", "bot", "chat", "--no-visuals", "--db", db_url, "--thread", thread, *extra]
 
 
 def run_env(home: Path) -> dict[str, str]:

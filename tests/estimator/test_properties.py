@@ -12,6 +12,7 @@ from estimator.strategy import estimate_part
 
 CARD = load_rate_card()
 SETTINGS = settings(max_examples=40, deadline=None)
+ROUGHNESS = [3.2, 1.6, 0.8, 0.4, 0.2]
 
 sizes = st.floats(min_value=5.0, max_value=250.0, allow_nan=False)
 holes = st.builds(HoleFeature, diameter_mm=st.floats(min_value=1.0, max_value=20.0),
@@ -34,6 +35,8 @@ def specs(draw: st.DrawFn) -> PartSpec:
         setups=draw(st.integers(min_value=1, max_value=6)),
         finish=draw(st.sampled_from([None, "anodize", "bead blast", "powder coat"])),
         feature_count=draw(st.integers(min_value=0, max_value=40)),
+        turned=draw(st.booleans()),
+        roughness_ra_um=draw(st.none() | st.sampled_from(ROUGHNESS)),
     )
 
 
@@ -91,3 +94,21 @@ def test_a_larger_part_never_costs_less(
     larger = spec.model_copy(update={"envelope_mm": bigger})
     a, b = unit_prices(spec, (qty,))[qty], unit_prices(larger, (qty,))[qty]
     assert all(b[k] >= a[k] for k in a)
+
+
+@SETTINGS
+@given(specs(), st.sampled_from(ROUGHNESS), st.sampled_from(ROUGHNESS), quantity)
+def test_a_finer_roughness_never_costs_less(spec: PartSpec, ra_a: float, ra_b: float, qty: int) -> None:
+    coarse, fine = max(ra_a, ra_b), min(ra_a, ra_b)
+    a = unit_prices(spec.model_copy(update={"roughness_ra_um": coarse}), (qty,))[qty]
+    b = unit_prices(spec.model_copy(update={"roughness_ra_um": fine}), (qty,))[qty]
+    assert all(b[k] >= a[k] for k in a)
+
+
+@SETTINGS
+@given(specs(), st.lists(st.integers(min_value=1, max_value=20000), min_size=2, max_size=4, unique=True))
+def test_lead_time_never_falls_with_quantity_within_a_route(spec: PartSpec, quantities: list[int]) -> None:
+    part = estimate_part(spec.model_copy(update={"quantities": tuple(quantities)}), CARD)
+    for route in Route:
+        days = [b.routes[route].lead_time_days for b in part.breaks]
+        assert days == sorted(days), route

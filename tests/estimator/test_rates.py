@@ -114,3 +114,38 @@ def test_sampling_table_is_ascending() -> None:
     sizes = [n for _, n in CARD.inspection.sampling]
     assert lots == sorted(lots) and sizes == sorted(sizes)
     assert len(lots) == 15  # code letters A..Q without I and O
+
+
+def _card_with(**changes: object) -> dict[str, object]:
+    data: dict[str, object] = tomllib.loads(DEFAULT_TOML)
+    data.update(changes)
+    return data
+
+
+def test_cmm_rate_below_the_inspector_rate_is_rejected() -> None:
+    data = _card_with()
+    data["inspection"] = {**data["inspection"], "cmm_rate": 10.0}  # type: ignore[dict-item]
+    with pytest.raises(pydantic.ValidationError, match="cmm_rate"):
+        RateCard.model_validate(data)
+
+
+def test_roughness_tiers_need_a_last_tier_at_zero() -> None:
+    data = _card_with(roughness_tiers=[{"min_ra_um": 3.2, "factor": 1.0}])
+    with pytest.raises(pydantic.ValidationError, match="roughness_tiers"):
+        RateCard.model_validate(data)
+
+
+def test_a_material_naming_an_unknown_near_net_process_is_rejected() -> None:
+    data = _card_with()
+    materials = dict(data["materials"])  # type: ignore[call-overload]
+    materials["POM"] = {**materials["POM"], "near_net": "sintering"}
+    data["materials"] = materials
+    with pytest.raises(pydantic.ValidationError, match="sintering"):
+        RateCard.model_validate(data)
+
+
+def test_machine_counts_and_standard_stock_are_on_the_card() -> None:
+    assert CARD.machines["mill_3axis"].count > 1
+    assert list(CARD.stock.plate_mm) == sorted(CARD.stock.plate_mm)
+    assert list(CARD.stock.bar_mm) == sorted(CARD.stock.bar_mm)
+    assert all(m.near_net in CARD.near_net for m in CARD.materials.values() if m.near_net)

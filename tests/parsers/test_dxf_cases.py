@@ -188,3 +188,50 @@ def test_progress_is_reported_from_zero_to_one() -> None:
     read("holes_and_radii.dxf", progress=ticks.append)
     assert ticks[0] == 0.0 and ticks[-1] == 1.0
     assert ticks == sorted(ticks)
+
+
+STREAMABLE = sorted(
+    p
+    for folder in ("dxf", "dxf_cases")
+    for p in (DRAWINGS / folder).glob("*.dxf")
+    if p.name not in ("truncated.dxf", "text_named.dxf", "dwg_named.dxf", "empty.dxf", "corrupt.dxf")
+    and not p.read_bytes().startswith(b"AutoCAD Binary DXF")
+)
+COMPARED = ("units", "envelope", "views", "dimensions", "holes", "gdt", "roughness", "material", "part_number")
+
+
+@pytest.mark.parametrize("path", STREAMABLE, ids=lambda p: p.name)
+def test_streaming_reader_reads_what_the_full_reader_reads(path: Path) -> None:
+    from parsers.dxf import parse_dxf
+    from parsers.dxf_stream import parse_large_dxf
+
+    data = path.read_bytes()
+    ticks: list[float] = []
+    streamed = parse_large_dxf(data, path.name, progress=ticks.append)
+    whole = parse_dxf(data, path.name)
+    assert {k: getattr(streamed, k) for k in COMPARED} == {k: getattr(whole, k) for k in COMPARED}
+    assert IssueCode.LARGE_FILE in codes(streamed) and IssueCode.LARGE_FILE not in codes(whole)
+    assert ticks[-1] == 1.0 and ticks == sorted(ticks)
+
+
+def test_large_files_take_the_streaming_path() -> None:
+    from parsers.dxf_load import ENTITIES_SECTION
+    from parsers.dxf_stream import STREAM_BYTES
+
+    small = (CASES / "holes_and_radii.dxf").read_bytes()
+    section = ENTITIES_SECTION.search(small)
+    assert section is not None
+    line = "  0\nLINE\n  8\nPART\n 10\n{x}\n 20\n{y}\n 11\n{x}.5\n 21\n{y}\n".format
+    filler = "".join(line(x=40 + i % 20, y=14 + i % 12) for i in range(STREAM_BYTES // 45)).encode()
+    data = small[: section.end()] + filler + small[section.end() :]
+    assert len(data) > STREAM_BYTES
+    ticks: list[float] = []
+    drawing = parse_drawing(data, "big.dxf", progress=ticks.append)
+    expected = read("holes_and_radii.dxf")
+    assert IssueCode.LARGE_FILE in codes(drawing)
+    assert (drawing.envelope, drawing.holes, drawing.dimensions) == (
+        expected.envelope,
+        expected.holes,
+        expected.dimensions,
+    )
+    assert len(ticks) > 3 and ticks[-1] == 1.0 and ticks == sorted(ticks)

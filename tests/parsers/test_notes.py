@@ -28,6 +28,12 @@ from parsers.notes import NoteFields, read_notes
         (["MATERIAL: Unobtainium X"], "Unobtainium X"),
         (["TITLE", "SCALE 1:1", "MATERIAL: {\\C1;AL 6082-T6}"], "AL 6082-T6"),
         (["Bracket", "REV A"], None),
+        (["PLA"], "PLA"),
+        (["black PETG"], "PETG"),
+        (["ABS natural"], "ABS"),
+        (["Acrylic clear"], "Acrylic"),
+        (["MATERIAL: PC"], "PC"),
+        (["2 PC REQD"], None),
     ],
 )
 def test_material(texts: list[str], material: str | None) -> None:

@@ -9,7 +9,7 @@ import pymupdf
 import pytest
 
 from parsers import parse_drawing
-from parsers.errors import CorruptDrawing, DrawingTooLarge, EncryptedPdf
+from parsers.errors import CorruptDrawing, EncryptedPdf
 from parsers.models import Dimension, DimensionKind, IssueCode, ParsedDrawing
 from parsers.pdf import parse_pdf
 from parsers.pdf_callouts import read_group
@@ -344,9 +344,12 @@ def test_password_protected_pdf_raises_encrypted() -> None:
         parse_pdf(data, "locked.pdf")
 
 
-def test_page_limit() -> None:
+def test_page_limit_reads_the_first_pages_and_says_so() -> None:
     doc = pymupdf.open()
-    for _ in range(3):
-        doc.new_page()
-    with pytest.raises(DrawingTooLarge):
-        parse_pdf(doc.tobytes(), "long.pdf", max_pages=2)
+    for text in ("Ø10", "Ø20", "Ø30"):
+        _text(doc.new_page(), 100, 100, text)
+    drawing = parse_pdf(doc.tobytes(), "long.pdf", max_pages=2)
+    assert [d.nominal for d in drawing.dimensions] == [10.0, 20.0]
+    assert [i.detail for i in drawing.issues if i.code is IssueCode.PAGES_SKIPPED] == [
+        "3 pages: read pages 1-2 only"
+    ]

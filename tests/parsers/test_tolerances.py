@@ -234,3 +234,56 @@ def test_never_raises_on_arbitrary_text(text: str) -> None:
     general = parse_general_tolerance(text)
     assert general is None or general.startswith(("ISO 2768-", "DIN 7168-", "+/-"))
     assert isinstance(clean_mtext(text), str)
+
+
+# Gaps reported by the PDF reader: counted threads, worded chamfers, two values, dates and inch fractions.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2x M2.5x0.45 Thread", (2.5, T, None, None, None, 2)),
+        ("4X M3 THD", (3.0, T, None, None, None, 4)),
+        ("CHAMFER 0,2", (0.2, C, None, None, None, 1)),
+        ("Chamfer 1 x 45°", (1.0, C, None, None, None, 1)),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_counted_threads_and_worded_chamfers(text: str, expected: tuple[float, ...]) -> None:
+    callout = parse_callout(text)
+    assert callout is not None
+    got = (callout.nominal, callout.kind, callout.upper, callout.lower, callout.fit, callout.count)
+    assert got == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "text", ["8,500 15,500", "12.5 30", "1/26/25", "30.11.2018", "2018-11-30", "11/30/2018", "1/1", "3/4"]
+)
+def test_two_values_and_dates_are_not_callouts(text: str) -> None:
+    assert parse_callout(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "nominal"), [("3/4", 0.75), ('1-1/2"', 1.5), ("1 1/2", 1.5), ("5/16 ±.005", 0.3125)]
+)
+def test_inch_fractions_only_on_inch_drawings(text: str, nominal: float) -> None:
+    callout = parse_callout(text, units="in")
+    assert callout is not None and callout.nominal == pytest.approx(nominal)
+    assert parse_callout(text, units="mm") is None
+
+
+@pytest.mark.parametrize(("text", "units"), [("1/26/25", "in"), ("1/1", "in"), ("30.11.2018", "in")])
+def test_dates_and_scales_stay_out_on_inch_drawings(text: str, units: str) -> None:
+    assert parse_callout(text, units=units) is None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "general"),
+    [
+        ("General tolerances 0.1mm", "+/-0.1"),
+        ("GENERAL TOLERANCE: 0.2", "+/-0.2"),
+        ("General tolerance ±0.05", "+/-0.05"),
+        ("General tolerances ISO 2768-mK", "ISO 2768-mK"),
+        ("General notes 3", None),
+    ],
+)
+def test_general_tolerance_bare_value(text: str, general: str | None) -> None:
+    assert parse_general_tolerance(text) == general

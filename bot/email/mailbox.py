@@ -1,0 +1,169 @@
+"""IMAP in, SMTP out: the only module that talks to mail servers (IMAPClient and smtplib).
+
+Errors: every network or protocol failure surfaces as one of ``TRANSIENT_ERRORS`` (the caller reconnects
+with backoff); a 5xx answer to a send is ``PermanentSendError`` (retrying cannot help).
+"""
+
+from __future__ import annotations
+
+import imaplib
+import logging
+import smtplib
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from email.message import EmailMessage
+
+from imapclient import IMAPClient  # type: ignore[import-untyped]  # no stubs, no py.typed
+
+from bot.email.config import Security, ServerUrl
+
+logger = logging.getLogger(__name__)
+
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OSError, imaplib.IMAP4.error, EOFError)
+FETCH_KEY = b"BODY[]"
+_CLOSE_ERRORS = (OSError, imaplib.IMAP4.error, EOFError, AttributeError)
+
+
+class PermanentSendError(Exception):
+    """The SMTP server refused a message for good (5xx): the recipient or the content is rejected."""
+
+
+class ImapMailbox:
+    """One selected IMAP folder: list unprocessed messages, flag or move them, wait for new mail."""
+
+    def __init__(self, server: ServerUrl, *, timeout_s: float = 30.0) -> None:
+        self.server = server
+        self.timeout_s = timeout_s
+        self.client: IMAPClient | None = None
+
+    def __enter__(self) -> ImapMailbox:
+        try:
+            self.open()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def open(self) -> None:
+        s = self.server
+        context = ssl.create_default_context()
+        client = IMAPClient(s.host, port=s.port, ssl=s.security is Security.TLS, ssl_context=context,
+                            timeout=self.timeout_s)
+        self.client = client
+        if s.security is Security.STARTTLS:
+            client.starttls(context)
+        client.login(s.username, s.password.get_secret_value())
+        client.select_folder(s.folder)
+        logger.info("imap connected %s:%s folder=%s idle=%s", s.host, s.port, s.folder, self.has_idle)
+
+    def close(self) -> None:
+        client, self.client = self.client, None
+        if client is None:
+            return
+        try:
+            client.logout()
+        except _CLOSE_ERRORS:
+            pass
+        finally:
+            try:
+                client.shutdown()  # closes the socket even when logout failed half-way
+            except _CLOSE_ERRORS:
+                pass
+
+    def _client(self) -> IMAPClient:
+        if self.client is None:
+            raise imaplib.IMAP4.abort("not connected")
+        return self.client
+
+    @property
+    def has_idle(self) -> bool:
+        return bool(self.client is not None and self.client.has_capability("IDLE"))
+
+    def unprocessed(self, *, flag: str) -> list[int]:
+        """UIDs of the messages in the folder without the processed flag, oldest first."""
+        return sorted(int(uid) for uid in self._client().search(["NOT", "KEYWORD", flag, "NOT", "DELETED"]))
+
+    def fetch(self, uids: list[int]) -> Iterator[tuple[int, bytes]]:
+        """(uid, raw message) for each UID, without setting \\Seen."""
+        client = self._client()
+        for uid in uids:
+            data = client.fetch([uid], ["BODY.PEEK[]"]).get(uid, {})
+            raw = data.get(FETCH_KEY)
+            if isinstance(raw, bytes):
+                yield uid, raw
+
+    def mark_processed(self, uid: int, *, flags: tuple[str, ...], move_to: str | None) -> None:
+        """Flag a message (and move it, when configured); never deletes it."""
+        client = self._client()
+        client.add_flags([uid], list(flags), silent=True)
+        if move_to is None:
+            return
+        if not client.folder_exists(move_to):
+            client.create_folder(move_to)
+        if client.has_capability("MOVE"):
+            client.move([uid], move_to)
+        else:
+            client.copy([uid], move_to)  # flagged in place too, so it is not processed twice
+
+    def wait_for_mail(self, *, timeout_s: float, poll_s: float, stop: threading.Event) -> None:
+        """Return when new mail may have arrived, ``timeout_s`` passed, or ``stop`` is set.
+
+        IDLE when the server has it (checked every second for ``stop``), else NOOP polling every ``poll_s``.
+        """
+        client = self._client()
+        deadline = time.monotonic() + timeout_s
+        if not self.has_idle:
+            stop.wait(min(poll_s, timeout_s))
+            client.noop()
+            return
+        client.idle()
+        try:
+            while not stop.is_set() and time.monotonic() < deadline:
+                responses = client.idle_check(timeout=min(1.0, max(0.05, deadline - time.monotonic())))
+                if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
+                    break
+        finally:
+            client.idle_done()
+
+
+class SmtpSender:
+    """Sends one message per connection: STARTTLS (or implicit TLS) and AUTH, plain only on loopback."""
+
+    def __init__(self, server: ServerUrl, *, timeout_s: float = 30.0) -> None:
+        self.server = server
+        self.timeout_s = timeout_s
+
+    def send(self, msg: EmailMessage) -> None:
+        """Send ``msg`` to its To/Cc addresses.
+
+        Raises:
+            PermanentSendError: the server answered 5xx for the sender, every recipient or the data.
+            OSError: the server could not be reached or failed temporarily (smtplib errors are OSErrors).
+        """
+        s = self.server
+        context = ssl.create_default_context()
+        smtp = (
+            smtplib.SMTP_SSL(s.host, s.port, timeout=self.timeout_s, context=context)
+            if s.security is Security.TLS
+            else smtplib.SMTP(s.host, s.port, timeout=self.timeout_s)
+        )
+        with smtp:
+            if s.security is Security.STARTTLS:
+                smtp.starttls(context=context)
+            smtp.login(s.username, s.password.get_secret_value())
+            try:
+                smtp.send_message(msg)
+            except smtplib.SMTPRecipientsRefused as exc:
+                codes = [code for code, _ in exc.recipients.values()]
+                if all(code >= 500 for code in codes):
+                    raise PermanentSendError(f"recipients refused: {sorted(exc.recipients)}") from exc
+                raise
+            except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+                if exc.smtp_code >= 500:
+                    raise PermanentSendError(f"{type(exc).__name__} {exc.smtp_code}") from exc
+                raise

@@ -1,0 +1,199 @@
+"""The email channel's loop: fetch new mail, apply the sender policy, store and answer, send, flag.
+
+Crash safety rests on the order of steps for each message: its envelope and the inbound message are
+stored (``pipeline.handle``) before the reply is sent, and the IMAP flag comes last. A message fetched
+again after a crash is a duplicate for the store; a stored but unanswered one is answered by
+``pipeline.recover``; a committed but unsent reply is sent by ``pipeline.deliver``.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from types import FrameType
+
+from bot.email.config import SALES_FLAG, EmailSettings, ProcessedAction
+from bot.email.envelopes import EnvelopeStore, Kind
+from bot.email.mailbox import TRANSIENT_ERRORS, ImapMailbox, PermanentSendError, SmtpSender
+from bot.email.policy import RateLimiter, Verdict, classify
+from bot.email.translate import Envelope, to_acknowledgement, to_email_message, to_envelope, to_inbound_message
+from bot.models import Channel, RenderedReply, ThreadKey
+from bot.pipeline import Deps, deliver, handle, recover
+
+logger = logging.getLogger(__name__)
+
+IGNORED_FLAG = "$QuotebotIgnored"
+ERROR_FLAG = "$QuotebotError"
+
+
+class EmailReplySender:
+    """``pipeline.ReplySender`` for email: the reply threaded under the message it answers, sent by SMTP."""
+
+    def __init__(self, smtp: SmtpSender, envelopes: EnvelopeStore, *, settings: EmailSettings, deps: Deps) -> None:
+        self.smtp = smtp
+        self.envelopes = envelopes
+        self.settings = settings
+        self.deps = deps
+
+    def send(self, reply: RenderedReply) -> None:
+        envelope = self.envelopes.load(reply.in_reply_to)
+        if envelope is None:
+            logger.error("no envelope for %s thread=%s; reply not sent", reply.in_reply_to, reply.thread)
+            return
+        msg = to_email_message(reply, envelope=envelope, sender=self.settings.address, now=self.deps.now())
+        try:
+            self.smtp.send(msg)
+        except PermanentSendError as exc:
+            logger.error("reply to %s thread=%s refused, given up: %s", envelope.reply_to, reply.thread, exc)
+            return
+        sent = Envelope(message_id=str(msg["Message-ID"]), thread_id=envelope.thread_id, reply_to=envelope.reply_to,
+                        subject=envelope.subject, references=(*envelope.references, envelope.message_id))
+        self.envelopes.save(sent, kind=Kind.REPLY)
+
+
+class EmailChannel:
+    """One mailbox's work, driven by ``run_email``; separate so tests can drive one pass at a time."""
+
+    def __init__(self, settings: EmailSettings, deps: Deps, *, envelopes: EnvelopeStore, smtp: SmtpSender) -> None:
+        self.settings = settings
+        self.deps = deps
+        self.envelopes = envelopes
+        self.smtp = smtp
+        self.sender = EmailReplySender(smtp, envelopes, settings=settings, deps=deps)
+        self.limiter = RateLimiter(count=settings.rate_limit_count, window_s=settings.rate_limit_window_s,
+                                   clock=time.monotonic)
+
+    def catch_up(self) -> None:
+        """Answer stored-but-unanswered email and send committed-but-unsent replies (after a restart)."""
+        store = self.deps.store
+        for thread in _email_threads(m.thread for m in store.pending_inbound()):
+            recover(self.deps, thread=thread)
+        for thread in _email_threads(r.thread for r in store.pending_outbound()):
+            deliver(store, self.sender, thread=thread)
+
+    def poll(self, box: ImapMailbox, *, stop: threading.Event) -> int:
+        """Process every unprocessed message in the folder; returns how many."""
+        done = 0
+        uids = box.unprocessed(flag=self.settings.processed_flag)
+        for uid, raw in box.fetch(uids):
+            flags = self.process(raw)
+            move = self.settings.processed_folder if self.settings.processed is ProcessedAction.MOVE else None
+            box.mark_processed(uid, flags=(self.settings.processed_flag, *flags), move_to=move)
+            done += 1
+            if stop.is_set():
+                break
+        return done
+
+    def process(self, raw: bytes) -> tuple[str, ...]:
+        """Handle one raw message; returns the extra IMAP flags it gets (beside the processed flag)."""
+        msg = BytesParser(policy=policy.default).parsebytes(raw)
+        assert isinstance(msg, EmailMessage)
+        verdict = classify(msg, own_address=self.settings.address, allow=self.settings.allow)
+        envelope = to_envelope(msg)
+        if verdict in (Verdict.ANSWER, Verdict.ACKNOWLEDGE) and not self.limiter.allow(envelope.reply_to):
+            verdict = Verdict.RATE_LIMITED
+        logger.info("email %s from=%s verdict=%s", envelope.message_id, envelope.reply_to, verdict)
+        try:
+            if verdict is Verdict.ANSWER:
+                return self._answer(msg, envelope)
+            if verdict is Verdict.ACKNOWLEDGE:
+                return self._acknowledge(envelope)
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception:
+            logger.exception("email %s could not be handled; flagged %s", envelope.message_id, ERROR_FLAG)
+            return (ERROR_FLAG,)
+        return (IGNORED_FLAG,)
+
+    def _answer(self, msg: EmailMessage, envelope: Envelope) -> tuple[str, ...]:
+        inbound = to_inbound_message(msg, received_at=self.deps.now())
+        if inbound is None:
+            return (IGNORED_FLAG,)
+        thread_id = self.envelopes.thread_of(envelope.references) or envelope.thread_id
+        envelope = replace(envelope, thread_id=thread_id)
+        inbound = inbound.model_copy(update={"thread": ThreadKey(channel=Channel.EMAIL, id=thread_id)})
+        self.envelopes.save(envelope, kind=Kind.INBOUND)  # before handle: the reply must find it after a crash
+        handle(inbound, self.deps)
+        deliver(self.deps.store, self.sender, thread=inbound.thread)
+        return ()
+
+    def _acknowledge(self, envelope: Envelope) -> tuple[str, ...]:
+        if self.settings.acknowledge_others and self.envelopes.load(envelope.message_id) is None:
+            ack = to_acknowledgement(envelope, sender=self.settings.address, now=self.deps.now())
+            try:
+                self.smtp.send(ack)
+            except PermanentSendError as exc:
+                logger.error("acknowledgement to %s refused: %s", envelope.reply_to, exc)
+            self.envelopes.save(envelope, kind=Kind.ACKNOWLEDGED)
+        return (SALES_FLAG,)
+
+
+def _email_threads(keys: Iterable[ThreadKey]) -> list[ThreadKey]:
+    found: dict[str, ThreadKey] = {}
+    for key in keys:
+        if key.channel is Channel.EMAIL:
+            found.setdefault(str(key), key)
+    return list(found.values())
+
+
+def run_email(settings: EmailSettings, deps: Deps, *, stop: threading.Event | None = None) -> None:
+    """Serve the mailbox until SIGTERM/SIGINT (or ``stop`` is set), reconnecting with backoff.
+
+    Args:
+        settings: the email settings.
+        deps: the pipeline's dependencies; ``deps.store`` must be a SQL store (it has ``engine``).
+        stop: set it to stop the loop from another thread; one is made (and wired to signals) when absent.
+
+    Raises:
+        TypeError: ``deps.store`` has no SQL engine for the envelope table.
+    """
+    engine = getattr(deps.store, "engine", None)
+    if engine is None:
+        raise TypeError("the email channel needs a SQL store (SqlThreadStore)")
+    stop = stop or threading.Event()
+    channel = EmailChannel(settings, deps, envelopes=EnvelopeStore(engine), smtp=SmtpSender(settings.smtp))
+    restore = _on_signals(stop)
+    backoff_s = 1.0
+    try:
+        while not stop.is_set():
+            try:
+                channel.catch_up()
+                with ImapMailbox(settings.imap) as box:
+                    backoff_s = 1.0
+                    while not stop.is_set():
+                        channel.poll(box, stop=stop)
+                        if not stop.is_set():
+                            box.wait_for_mail(timeout_s=settings.idle_timeout_s, poll_s=settings.poll_interval_s,
+                                              stop=stop)
+            except TRANSIENT_ERRORS as exc:
+                logger.warning("email: %s: %s; reconnecting in %.0f s", type(exc).__name__, exc, backoff_s)
+                stop.wait(backoff_s)
+                backoff_s = min(backoff_s * 2, settings.backoff_max_s)
+    finally:
+        restore()
+    logger.info("email channel stopped")
+
+
+def _on_signals(stop: threading.Event) -> Callable[[], None]:
+    """Set ``stop`` on SIGTERM and SIGINT (main thread only); returns a function that restores the handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        logger.info("signal %s: stopping after the current message", signum)
+        stop.set()
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
+
+    def restore() -> None:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+    return restore

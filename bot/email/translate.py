@@ -1,0 +1,243 @@
+"""Email edge: an RFC 822 message -> InboundMessage, and a RenderedReply -> a threaded EmailMessage.
+
+Pure: the standard library's ``email`` package with ``policy.default``; no network, no disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage, Message
+from email.utils import format_datetime, parsedate_to_datetime
+
+from bot.email.text import html_to_text, new_text
+from bot.models import Attachment, Channel, InboundMessage, RenderedReply, ThreadKey
+
+MAX_ZIP_MEMBERS = 32
+MAX_UNZIPPED_BYTES = 64 * 1024 * 1024  # all members of one archive together
+MAX_FORWARD_DEPTH = 3
+_REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|aw|sv|antw|wg|fw|fwd|tr)\s*(?:\[\d+\])?\s*:\s*)+", re.I)
+_MSGID = re.compile(r"<[^<>\s]+>")
+
+ACKNOWLEDGEMENT_TEXT = (
+    "Thank you for your message. It has been passed to our sales team, who will get back to you.\n"
+)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What a reply needs from the message it answers: who, which subject, which thread."""
+
+    message_id: str
+    thread_id: str
+    reply_to: str
+    subject: str
+    references: tuple[str, ...] = ()
+
+
+def message_ids(value: object) -> tuple[str, ...]:
+    """Every ``<id@host>`` in a header value, in order."""
+    return tuple(_MSGID.findall(str(value or "")))
+
+
+def sender_address(msg: Message) -> str:
+    """The From address, lower-cased (empty when there is none)."""
+    header = msg.get("From")
+    addresses = getattr(header, "addresses", ())
+    return addresses[0].addr_spec.lower() if addresses else ""
+
+
+def message_id(msg: Message) -> str:
+    """The Message-ID, or a stable one made from the content when the sender left it out."""
+    found = message_ids(msg.get("Message-ID"))
+    if found:
+        return found[0]
+    return f"<sha256.{hashlib.sha256(msg.as_bytes()).hexdigest()[:32]}@quotebot.invalid>"
+
+
+def to_envelope(msg: Message) -> Envelope:
+    """The threading facts of a message: its id, the thread root, the reply address and the subject."""
+    own = message_id(msg)
+    references = message_ids(msg.get("References"))
+    in_reply_to = message_ids(msg.get("In-Reply-To"))
+    if in_reply_to and in_reply_to[-1] not in references:
+        references += in_reply_to[-1:]
+    reply_header = msg.get("Reply-To")
+    reply_to = getattr(reply_header, "addresses", ())
+    return Envelope(
+        message_id=own,
+        thread_id=references[0] if references else own,
+        reply_to=reply_to[0].addr_spec if reply_to else sender_address(msg),
+        subject=str(msg.get("Subject", "")).strip(),
+        references=references,
+    )
+
+
+def is_reply_subject(subject: str) -> bool:
+    return bool(_REPLY_PREFIX.match(subject))
+
+
+def to_inbound_message(msg: EmailMessage, *, received_at: datetime | None = None) -> InboundMessage | None:
+    """The message as the pipeline reads it; None when it has no sender address.
+
+    The text is the subject (unless it is a "Re:" of an earlier one) and the new text of the body, with
+    quoted replies and signatures removed; forwarded messages add their text and attachments.
+    """
+    sender = sender_address(msg)
+    if not sender:
+        return None
+    envelope = to_envelope(msg)
+    texts: list[str] = []
+    files: list[Attachment] = []
+    _collect(msg, texts, files, depth=0)
+    subject = envelope.subject
+    if subject and not is_reply_subject(subject):
+        texts.insert(0, subject)
+    return InboundMessage(
+        thread=ThreadKey(channel=Channel.EMAIL, id=envelope.thread_id),
+        dedupe_key=envelope.message_id,
+        sender=sender,
+        text="\n\n".join(t for t in texts if t.strip()),
+        attachments=tuple(files),
+        received_at=received_at or _date(msg),
+    )
+
+
+def _date(msg: Message) -> datetime:
+    try:
+        value = parsedate_to_datetime(str(msg.get("Date", "")))
+    except (TypeError, ValueError):
+        return datetime.now(UTC)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _leaves(part: Message) -> Iterator[Message]:
+    """Leaf parts in order; a forwarded message (message/rfc822) is yielded whole, not entered."""
+    if part.get_content_type() == "message/rfc822" or not part.is_multipart():
+        yield part
+        return
+    for sub in part.get_payload():
+        if isinstance(sub, Message):
+            yield from _leaves(sub)
+
+
+def _body_text(part: Message) -> str:
+    content = part.get_payload(decode=True)
+    raw = content.decode(part.get_content_charset() or "utf-8", errors="replace") if isinstance(content, bytes) else ""
+    if part.get_content_type() == "text/html":
+        return html_to_text(raw)
+    return raw
+
+
+def _collect(msg: Message, texts: list[str], files: list[Attachment], *, depth: int) -> None:
+    body = msg.get_body(preferencelist=("plain", "html")) if isinstance(msg, EmailMessage) else None
+    if body is not None:
+        texts.append(new_text(_body_text(body)))
+    for part in _leaves(msg):
+        if part is body:
+            continue
+        if part.get_content_type() == "message/rfc822":
+            inner = part.get_payload()
+            if depth < MAX_FORWARD_DEPTH and isinstance(inner, list) and isinstance(inner[0], EmailMessage):
+                _collect(inner[0], texts, files, depth=depth + 1)
+            continue
+        files.extend(_attachments(part))
+
+
+def _safe_name(name: str) -> str:
+    return name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "attachment"
+
+
+def _attachments(part: Message) -> list[Attachment]:
+    """The drawings in one leaf part: none for body alternatives and inline images, several for a zip."""
+    filename = part.get_filename()
+    ctype = part.get_content_type()
+    disposition = part.get_content_disposition()
+    if filename is None and (disposition != "attachment" or ctype.startswith("text/")):
+        return []  # an alternative body, or an unnamed inline part
+    if ctype.startswith("image/") and (disposition == "inline" or part.get("Content-ID")):
+        return []  # logos and signature images
+    data = part.get_payload(decode=True)
+    if not isinstance(data, bytes) or not data:
+        return []
+    name = _safe_name(filename or "attachment")
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        members = unzip_drawings(data)
+        if members is not None:
+            return members
+    return [Attachment(filename=name, data=data, content_type=ctype)]
+
+
+def unzip_drawings(data: bytes) -> list[Attachment] | None:
+    """The files inside a zip, bounded in count and in decompressed size; None when it cannot be read.
+
+    Folders, hidden files and macOS resource forks are skipped. A member is read at most up to the bytes
+    left in the budget, so a zip bomb stops at MAX_UNZIPPED_BYTES whatever its headers claim.
+    """
+    found: list[Attachment] = []
+    budget = MAX_UNZIPPED_BYTES
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                name = _safe_name(info.filename)
+                if info.is_dir() or name.startswith(".") or "__MACOSX/" in info.filename:
+                    continue
+                if len(found) >= MAX_ZIP_MEMBERS:
+                    break
+                with archive.open(info) as member:
+                    content = member.read(budget + 1)
+                if len(content) > budget:
+                    return None
+                budget -= len(content)
+                found.append(Attachment(filename=name, data=content))
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError):
+        return None  # encrypted, unsupported compression or damaged: the zip itself is reported
+    return found or None
+
+
+def reply_message_id(in_reply_to: str, *, domain: str) -> str:
+    """A Message-ID on the shop's domain, the same for every send of the same reply (resends thread the same)."""
+    digest = hashlib.sha256(in_reply_to.encode()).hexdigest()[:24]
+    return f"<quotebot.{digest}@{domain}>"
+
+
+def _reply_headers(msg: EmailMessage, envelope: Envelope, *, sender: str, subject: str, now: datetime) -> None:
+    msg["From"] = sender
+    msg["To"] = envelope.reply_to
+    base = _REPLY_PREFIX.sub("", envelope.subject).strip() or subject
+    msg["Subject"] = f"Re: {base}"
+    msg["Date"] = format_datetime(now)
+    msg["In-Reply-To"] = envelope.message_id
+    msg["References"] = " ".join((*envelope.references, envelope.message_id)[-20:])
+
+
+def to_email_message(reply: RenderedReply, *, envelope: Envelope, sender: str, now: datetime) -> EmailMessage:
+    """The reply as multipart/alternative (text and HTML), threaded under the message it answers.
+
+    Args:
+        reply: the rendered reply; ``reply.in_reply_to`` must be ``envelope.message_id``.
+        envelope: the answered message's threading facts.
+        sender: the shop's address, e.g. quotes@shop.example; its domain names the Message-ID.
+        now: the Date header.
+    """
+    msg = EmailMessage()
+    _reply_headers(msg, envelope, sender=sender, subject=reply.subject, now=now)
+    msg["Message-ID"] = reply_message_id(reply.in_reply_to, domain=sender.rpartition("@")[2])
+    msg.set_content(reply.text)
+    msg.add_alternative(reply.html, subtype="html")
+    return msg
+
+
+def to_acknowledgement(envelope: Envelope, *, sender: str, now: datetime) -> EmailMessage:
+    """The short reply to a sender outside the allowlist; marked auto-replied so no robot answers it."""
+    msg = EmailMessage()
+    _reply_headers(msg, envelope, sender=sender, subject="your message", now=now)
+    msg["Message-ID"] = reply_message_id("ack:" + envelope.message_id, domain=sender.rpartition("@")[2])
+    msg["Auto-Submitted"] = "auto-replied"
+    msg.set_content(ACKNOWLEDGEMENT_TEXT)
+    return msg

@@ -45,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--qty", type=_quantities, default=(), metavar="N[,N...]", help="quantities to price")
     p.add_argument("--material", help='material, e.g. "6061-T6", "304 stainless", "Delrin"')
-    p.add_argument("--breakdown", action="store_true", help="show how the price is built up")
+    p.add_argument("--explain", "--breakdown", dest="explain", action="store_true",
+                   help="show how each price is built up (formulas, inputs) and every scale-up rule checked")
     p.add_argument("--json", action="store_true", help="the quote JSON contract instead of the reply")
     p.add_argument("--out", type=Path, metavar="DIR", help="also write preview.png, chart.png and quote.pdf here")
 
@@ -160,7 +161,7 @@ def cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
     from bot.conversation import Step, ThreadState
     from bot.models import Attachment, Channel, InboundMessage, ThreadKey
     from bot.pipeline import compose_reply, read_attachments, render_reply
-    from estimator import find_material
+    from estimator import explain, find_material, render_explanation_text
 
     deps = build_deps(settings, db_url="sqlite://", ask_material=False, price_without_quantity=True)
     material = None
@@ -177,7 +178,7 @@ def cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
     key = ThreadKey(channel=Channel.CHAT, id="quote")
     drawings, unreadable = read_attachments(files, deps)
     state = ThreadState(key=key, drawings=drawings, quantities=args.qty, material=material)
-    step = Step.BREAKDOWN if args.breakdown else Step.ESTIMATE
+    step = Step.ESTIMATE
     reply, _ = compose_reply(state, step if drawings else Step.UNREADABLE, unreadable=unreadable, deps=deps)
     if args.out and reply.parts:
         from bot.artefacts import build_artefacts
@@ -192,6 +193,11 @@ def cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
     else:
         inbound = InboundMessage(thread=key, dedupe_key="cli", received_at=deps.now())
         print(render_reply(reply, inbound=inbound, env=deps.env).text, end="")
+    if args.explain and not args.json:
+        for part in reply.parts:
+            for b in part.estimate.breaks:
+                if b.requested or not args.qty:
+                    print("\n" + render_explanation_text(explain(part.estimate, b.quantity), currency=deps.card.currency))
     return 0 if drawings and not unreadable else 1
 
 

@@ -37,7 +37,7 @@ from bot.reply import (
 )
 from bot.revisions import diff_drawings
 from bot.store import ThreadStore
-from estimator import EstimateError, PartSpec, RateCard, estimate
+from estimator import EstimateError, PartSpec, RateCard, estimate, explain, render_explanation_text
 from parsers import ParsedDrawing, ParseError, UnsupportedFileType, parse_drawing
 
 logger = logging.getLogger(__name__)
@@ -219,6 +219,10 @@ def compose_reply(
         base, drawings=summaries, parts=parts, quote_number=number, quote_revision=revision,
         changes=() if breakdown else describe_changes(state.last_quote, memo),
         notes=schedule_notes(state, parts, today=deps.now().date()), breakdown=breakdown,
+        explanations=tuple(
+            render_explanation_text(explain(p.estimate, p.headline.quantity), currency=deps.card.currency)
+            for p in parts
+        ) if breakdown else (),
     )
     return reply, state.model_copy(update={"last_quote": memo, "quote_number": number, "quote_revision": revision})
 

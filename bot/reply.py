@@ -66,6 +66,8 @@ class Reply:
     notes: tuple[str, ...] = ()
     changes: tuple[str, ...] = ()
     breakdown: bool = False
+    # with a breakdown: every number of the headline quote with its formula and inputs, and every rule
+    explanations: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

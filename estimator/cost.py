@@ -4,56 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple
 
+from estimator.cycle import cam_hours, cam_tier, cycle_drivers, cycle_minutes
+from estimator.facts import PartFacts, RawTerm, RoutePlan, term
 from estimator.inspection import InspectionTime, inspection_time, sample_size, sampled_share
-from estimator.models import PartSpec, Route, Size3, Term
-from estimator.rates import Material, RateCard
-from estimator.stock import material_cost, part_area_cm2, part_volume_cm3, stock_volume_cm3
-from estimator.tolerances import general_class, roughness_factor, tolerance_factor
+from estimator.models import Route
+from estimator.rates import RateCard
+from estimator.stock import material_cost
 
 CENT = Decimal("0.01")
 MARGIN_LABEL = "margin"
-
-
-@dataclass(frozen=True)
-class PartFacts:
-    """What every route needs to know about the part, resolved against the card once."""
-
-    spec: PartSpec
-    material_key: str
-    material: Material
-    stock: Size3
-    finish_key: str | None
-    characteristics: int
-
-    @property
-    def stock_kg(self) -> float:
-        return stock_volume_cm3(self.stock, turned=self.spec.turned) * self.material.density / 1000.0
-
-
-@dataclass(frozen=True)
-class RoutePlan:
-    """How a route makes the part: machine, clampings, workholding, inspection."""
-
-    route: Route
-    machine_key: str
-    operations: int
-    dedicated_fixture: bool
-    full_inspection: bool
-
-
-class RawTerm(NamedTuple):
-    """A formula input before it becomes a Term (cheap: most lines priced are never shown)."""
-
-    name: str
-    value: float | Decimal
-    unit: str
-
-    def to_term(self) -> Term:
-        """The Term, a float kept to 4 decimals (display only: amounts are computed exactly)."""
-        value = self.value if isinstance(self.value, Decimal) else Decimal(str(round(self.value, 4)))
-        return Term(name=self.name, value=value, unit=self.unit)
 
 
 @dataclass(frozen=True)
@@ -66,78 +26,17 @@ class ExactLine:
     inputs: tuple[RawTerm, ...] = ()
 
 
-term = RawTerm
-
-
-def thread_depth_mm(diameter_mm: float, given_mm: float | None, card: RateCard) -> float:
-    """Tapped length: as given, else the card's assumed engagement (x D)."""
-    return given_mm if given_mm is not None else card.threads.assumed_depth_ratio * diameter_mm
-
-
-def cycle_minutes(facts: PartFacts, card: RateCard) -> dict[str, float]:
-    """Machine minutes per part by activity, before the route's cycle factor and without load/unload.
-
-    Roughing: removed volume / removal rate. Finishing: machined area / area rate x the material's cutting
-    factor x general-tolerance and roughness factors. Holes: positioning (not material dependent) plus
-    drilling and tapping (x the material's factor); tool changes. Toleranced sizes: (tolerance factor - 1) of
-    a standard finishing pass each.
-
-    Args:
-        facts: the part resolved against the card.
-        card: the rate card.
-
-    Returns:
-        Minutes for "roughing", "finishing", "holes" and "toleranced features".
-    """
-    spec, mat, cut = facts.spec, facts.material, card.cutting
-    gen = card.general_tolerance_factor.get(general_class(spec.general_tolerance, card), 1.0)
-    rough = roughness_factor(spec.roughness_ra_um, card)
-    roughing = part_volume_cm3(spec) * spec.removed_fraction / mat.removal_cm3_min
-    machined_cm2 = part_area_cm2(spec) * (1 + cut.machined_area_factor * spec.removed_fraction)
-    finishing = machined_cm2 / cut.finish_area_cm2_per_min * mat.finishing_factor * gen * rough
-    holes = 0.0
-    for hole in spec.holes:
-        depth = hole.depth_mm if hole.depth_mm is not None else spec.envelope_mm.z
-        ratio = depth / hole.diameter_mm if hole.diameter_mm > 0 else 0.0
-        deep = 1.0
-        if ratio > cut.deep_hole_ratio["gun"]:
-            deep = cut.deep_hole_factor["gun"]
-        elif ratio > cut.deep_hole_ratio["peck"]:
-            deep = cut.deep_hole_factor["peck"]
-        tap = 0.0
-        if hole.threaded and hole.diameter_mm > 0:
-            engaged = thread_depth_mm(hole.diameter_mm, hole.thread_depth_mm, card)
-            tap = cut.tap_min * max(1.0, engaged / (card.threads.assumed_depth_ratio * hole.diameter_mm))
-        cutting = (depth * cut.hole_min_per_mm * deep + tap) * mat.finishing_factor
-        tools = 2 if hole.threaded else 1
-        holes += hole.count * (cut.hole_base_min + cutting) + tools * cut.tool_change_min
-    # The standard-tolerance pass is part of finishing; a tighter zone adds (factor - 1) of it.
-    toleranced = sum(
-        cut.toleranced_feature_min * (tolerance_factor(t.band_mm, card) - 1) * mat.finishing_factor
-        for t in spec.tolerances
-    )
-    return {"roughing": roughing, "finishing": finishing, "holes": holes, "toleranced features": toleranced}
-
-
-def cam_tier(spec: PartSpec, card: RateCard) -> str:
-    """The card's programming tier (simple, moderate, complex) from a score of holes, tolerances, setups and
-    dimensions / 4."""
-    prog = card.programming
-    score = len(spec.holes) + len(spec.tolerances) + spec.setups + spec.feature_count / 4
-    if score >= prog.complex_from_score:
-        return "complex"
-    return "moderate" if score >= prog.moderate_from_score else "simple"
-
-
-def cam_hours(facts: PartFacts, plan: RoutePlan, card: RateCard) -> float:
-    """Programming hours: the card's tier for the part's complexity, plus optimisation on production."""
-    extra = card.programming.production_extra_hours if plan.route is Route.PRODUCTION else 0.0
-    return card.programming.hours[cam_tier(facts.spec, card)] + extra
+def _timing(facts: PartFacts, card: RateCard) -> InspectionTime:
+    key = ("inspection", id(card))
+    if key not in facts.memo:
+        facts.memo[key] = inspection_time(facts.spec, facts.characteristics, card)
+    timing: InspectionTime = facts.memo[key]
+    return timing
 
 
 def inspection_minutes(facts: PartFacts, card: RateCard) -> float:
     """Minutes to measure one part, by hand and on the CMM together."""
-    return inspection_time(facts.spec, facts.characteristics, card).total_min
+    return _timing(facts, card).total_min
 
 
 def _inspection_terms(t: InspectionTime, card: RateCard) -> tuple[RawTerm, ...]:
@@ -170,7 +69,7 @@ def route_lines(facts: PartFacts, plan: RoutePlan, card: RateCard, *, quantity: 
     add("CAM programming", "order", Decimal(cam_h) * card.programming.rate,
         f"{cam_h:g} h ({cam_tier(facts.spec, card)} part)", "hours x rate",
         term("hours", cam_h, "h"), term("programmer rate", card.programming.rate, f"{cur}/h"))
-    timing = inspection_time(facts.spec, facts.characteristics, card)
+    timing = _timing(facts, card)
     if timing.cmm_characteristics and not plan.full_inspection:  # a prototype is measured in CMM teach mode
         add("CMM programming", "order", Decimal(insp.cmm_program_hours) * insp.cmm_rate,
             f"{timing.cmm_characteristics} size(s) under {insp.cmm_band_mm:g} mm on the CMM", "hours x CMM rate",
@@ -219,11 +118,14 @@ def route_lines(facts: PartFacts, plan: RoutePlan, card: RateCard, *, quantity: 
         term("bulk price", mat.price_per_kg * (1 - card.bulk_discount_fraction), f"{cur}/kg"))
     factor = fx.production_cycle_factor if plan.route is Route.PRODUCTION else 1.0
     machining = Decimal(0)
+    drivers = cycle_drivers(facts, card)
     for label, minutes in cycle_minutes(facts, card).items():
         amount = qd * Decimal(minutes * factor) / 60 * rate
         machining += amount
-        add(label, "part", amount, f"{minutes * factor:.1f} min per part", "parts x min per part / 60 x rate",
-            term("parts", q, "pcs"), term("min per part", minutes * factor, "min"), rate_t)
+        how, inputs = drivers[label]
+        add(label, "part", amount, f"{minutes * factor:.1f} min per part",
+            f"parts x min per part / 60 x rate; min = ({how}) x route cycle factor", term("parts", q, "pcs"),
+            term("min per part", minutes * factor, "min"), rate_t, term("route cycle factor", factor, "x"), *inputs)
     load = (fx.fixture_load_min if plan.dedicated_fixture else fx.vise_load_min) * plan.operations
     load_amount = qd * Decimal(load) / 60 * rate
     add("load/unload", "part", load_amount, f"{load:.1f} min per part", "parts x min per part / 60 x rate",

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import math
 
-from estimator.cost import PartFacts, RoutePlan, cam_hours, cycle_minutes, inspection_minutes
+from estimator.cost import inspection_minutes
+from estimator.cycle import cam_hours, cycle_minutes
+from estimator.facts import PartFacts, RoutePlan
 from estimator.inspection import sampled_share
 from estimator.models import LeadTime, Route
 from estimator.rates import RateCard
 
 
 def machines_available(plan: RoutePlan, card: RateCard) -> int:
-    """Machines of the plan's type one order may use: the card's count x max share, at least one."""
+    """Machines of the plan's type one order may use: the card's count x max share, at least one.
+
+    Args:
+        plan: the route (its machine key).
+        card: the rate card (machine count, capacity share).
+
+    Returns:
+        A machine count (>= 1).
+    """
     return max(1, math.floor(card.machines[plan.machine_key].count * card.capacity.max_share + 1e-9))
 
 

@@ -6,7 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from estimator.cost import CENT, PartFacts, cam_tier, cycle_minutes
+from estimator.cost import CENT
+from estimator.cycle import cam_tier, cycle_minutes
+from estimator.facts import PartFacts
 from estimator.models import NearNetOption
 from estimator.rates import RateCard
 from estimator.stock import part_volume_cm3

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from estimator.cost import PartFacts, RoutePlan
 from estimator.errors import OutsideMachineEnvelope, UnknownMaterial
+from estimator.facts import PartFacts, RoutePlan
 from estimator.inspection import count_characteristics
 from estimator.models import PartSpec, Route, Size3
 from estimator.rates import RateCard, find_finish, find_material
@@ -24,8 +24,15 @@ def _mills(card: RateCard) -> list[str]:
 
 
 def machines_for(facts: PartFacts, card: RateCard) -> list[str]:
-    """Machines that can make the part: lathes for a turned part (mills when no lathe holds it), else mills;
-    only those whose travel holds the stock."""
+    """Machines that can make the part: lathes for a turned part (mills when no lathe holds it), else mills.
+
+    Args:
+        facts: the part (stock size, turned or not).
+        card: the rate card (machines and their travel in mm).
+
+    Returns:
+        Machine keys whose travel holds the stock, sorted; empty when none does.
+    """
     lathes = [k for k in sorted(card.machines) if k.startswith("lathe")]
     for keys in ([lathes, _mills(card)] if facts.spec.turned else [_mills(card)]):
         fitting = [k for k in keys if _fits(facts.stock, card.machines[k].travel_mm)]

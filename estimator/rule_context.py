@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypedDict
 
-from estimator.cost import PartFacts
+from estimator.facts import PartFacts
 from estimator.models import NearNetOption, PartSpec, RuleCheck, ScaleUpWarning, Severity
 from estimator.rates import RateCard
 

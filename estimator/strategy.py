@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from estimator.cost import CENT, ExactLine, PartFacts, RoutePlan, route_lines
+from estimator.cost import CENT, ExactLine, route_lines
+from estimator.facts import PartFacts, RoutePlan
 from estimator.lead_time import estimate_lead_time
 from estimator.models import CostLine, PartEstimate, PartSpec, PriceBreak, Route, RouteQuote
 from estimator.nearnet import compare_near_net

@@ -22,7 +22,7 @@ from parsers.pdf_build import PageRead, build_drawing
 from parsers.pdf_callouts import read_group
 from parsers.pdf_layout import Group, find_sheet, group_runs, is_feature_frame
 from parsers.pdf_notes import in_sentence, is_wordy, note_lines
-from parsers.pdf_ocr import clean_word, find_tessdata, lettering_paths, ocr_page
+from parsers.pdf_ocr import TILE_FONT, clean_word, find_tessdata, lettering_paths, ocr_page
 from parsers.pdf_set import is_document_page, split_parts
 from parsers.pdf_strokes import circles, in_balloon, in_table_cell, is_boxed, segments
 from parsers.pdf_text import Run, attach_glyphs, extract_glyphs, extract_runs
@@ -35,7 +35,8 @@ _OUTLINED_MIN_GLYPHS = 100
 _OUTLINED_MAX_RUNS = 10
 _SCAN_MAX_RUNS = 5
 _MAX_OCR_PAGES = 4
-_OCR_NOISE = re.compile(r"[\[\]{}|@©§#&%$!?;:\"'_=~<>]|\d[a-wyzA-GI-LN-WYZ]")
+# Marks OCR makes of hatching and symbols, a letter glued to a number ("7a"), a material grade ("61-T6").
+_OCR_NOISE = re.compile(r"[\[\]{}|@©§#&%$!?;:\"'_=~<>\\]|\d[a-wyzA-GI-LN-WYZ]|-[A-Z]+\d")
 _MUPDF_ERRORS: tuple[type[Exception], ...] = (RuntimeError, cast(Any, pymupdf).mupdf.FzErrorBase)
 
 
@@ -221,10 +222,10 @@ def _ocr_runs(runs: list[Run]) -> list[Run]:
     median = sizes[len(sizes) // 2]
     kept: list[Run] = []
     for run in runs:
-        if run.size > 2.5 * median and not any(ch.isdigit() for ch in run.text):
+        if run.size > (3.0 if any(ch.isdigit() for ch in run.text) else 2.5) * median:
             continue
         box = run.page_box()
-        if not any(_same_place(run, box, other) for other in kept):
+        if run.font != TILE_FONT or not any(_same_place(run, box, other) for other in kept):
             kept.append(run)
     return kept
 

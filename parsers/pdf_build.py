@@ -81,10 +81,9 @@ def build_drawing(pages: Sequence[PageRead], *, filename: str, page_count: int) 
         issues.append(ParseIssue(code=IssueCode.UNITS_ASSUMED, detail="no units note, no values: assumed mm"))
     dimensions = tuple(d for d, _ in read)
     issues += _callout_issues(pages, dimensions)
-    envelope = _envelope(read)
-    if envelope is not None:
-        detail = ("envelope from the largest linear callout written along each sheet axis (square and "
-                  "diameter callouts fill a missing axis); not measured from the view geometry")
+    envelope = None
+    if (found := _envelope(read)) is not None:
+        envelope, detail = found
         if notes.thickness is not None:
             envelope = Envelope(x=envelope.x, y=envelope.y, z=notes.thickness)
             detail += "; z from the thickness note"
@@ -146,25 +145,31 @@ def _from_ocr(dim: Dimension, *, doubtful: bool) -> Dimension:
     return dim.model_copy(update=update)
 
 
-def _envelope(read: Sequence[tuple[Dimension, Group]]) -> Envelope | None:
-    """Largest printed size along each sheet axis, from the callouts' reading directions."""
-    across: list[float] = []
-    down: list[float] = []
-    both: list[float] = []
+def _envelope(read: Sequence[tuple[Dimension, Group]]) -> tuple[Envelope, str] | None:
+    """Largest printed size along each sheet axis, from the callouts' reading directions, and how."""
+    across: list[Dimension] = []
+    down: list[Dimension] = []
+    both: list[Dimension] = []
     for dim, group in read:
         if dim.reference or dim.count > 1 or dim.confidence < 0.7:
             continue
         if dim.kind is DimensionKind.DIAMETER or (dim.kind is DimensionKind.LINEAR and "□" in dim.text):
-            both.append(dim.nominal)
+            both.append(dim)
         elif dim.kind is DimensionKind.LINEAR:
             run = group.runs[0]
             if abs(run.dx) > 0.9:
-                across.append(dim.nominal)
+                across.append(dim)
             elif abs(run.dy) > 0.9:
-                down.append(dim.nominal)
+                down.append(dim)
     if not (across or down or both):
         return None
-    round_ = max(both, default=0.0)
-    x = max(across, default=round_)
-    y = max(down, default=round_)
-    return Envelope(x=max(x, round_), y=max(y, round_))
+    round_ = [max(both, key=lambda d: d.nominal)] if both else []
+    x = max(across + round_, key=lambda d: d.nominal, default=None)
+    y = max(down + round_, key=lambda d: d.nominal, default=None)
+    how = (f"envelope x {_source(x)}, y {_source(y)}: the largest callout written along each sheet axis, "
+           "a diameter or square filling a missing axis; not measured from the view geometry")
+    return Envelope(x=x.nominal if x else 0.0, y=y.nominal if y else 0.0), how
+
+
+def _source(dim: Dimension | None) -> str:
+    return f"{dim.nominal:g} from {dim.text!r} (page {dim.page})" if dim else "0 (no callout along it)"

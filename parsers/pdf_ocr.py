@@ -30,6 +30,7 @@ _MAX_PIXELS = 16_000_000
 _GLYPH_MAX_PT = 12.0
 # Scans are also read in tiles of about this size (points), at most this many per page.
 _TILE_PT = 150.0
+TILE_FONT = "ocr-tile"  # the font name given to text read from a tile (a second reading of the page)
 _TILE_OVERLAP_PT = 30.0
 _MAX_TILES = 40
 _DEBIAN_TESSDATA = (
@@ -150,7 +151,12 @@ def _tile_blocks(page: Any, *, dpi: int, tessdata: str) -> list[dict[str, Any]]:
             with mupdf.open("pdf", pix.pdfocr_tobytes(language="eng", tessdata=tessdata)) as ocr:
                 tile = ocr[0].get_text("rawdict")
             # The OCR page is the tile at 72 dpi: its points are the page's, offset by the tile corner.
-            blocks += _transform(tile, mupdf.Matrix(1, 0, 0, 1, clip.x0, clip.y0)).get("blocks", [])
+            tile = _transform(tile, mupdf.Matrix(1, 0, 0, 1, clip.x0, clip.y0))
+            for block in tile.get("blocks", []):
+                for line in block.get("lines", []):
+                    for span in line.get("spans", []):
+                        span["font"] = TILE_FONT
+                blocks.append(block)
     return blocks
 
 

@@ -42,7 +42,7 @@ def test_scripted_conversation(db_url: str, tmp_path: Path) -> None:
     assert "BRACKET-M1 rev B received: what changed since rev A" in revision
     assert "80: tightened, ±0.02 → ±0.01" in revision and "removed R5" in revision
     assert "revision 3" in revision
-    assert "Breakdown at 500 pcs" in why and "revision 3" in why
+    assert "How this price is built up" in why and "scale-up rules" in why and "revision 3" in why
 
 
 def _ledger(db_url: str) -> tuple[dict[str, str], dict[str, int], int]:

@@ -64,7 +64,8 @@ class EmailSettings(BaseModel):
     rate_limit_count: int = 20
     rate_limit_window_s: float = 3600.0
     idle_timeout_s: float = 240.0  # re-issue IDLE well inside the 29 min servers allow
-    poll_interval_s: float = 30.0  # when the server has no IDLE
+    poll_interval_s: float = 30.0  # when the server has no IDLE, or idle is off
+    idle: bool = True
     backoff_max_s: float = 60.0
 
     @property
@@ -77,7 +78,8 @@ class EmailSettings(BaseModel):
 
         Optional: QUOTEBOT_EMAIL_ALLOW (comma-separated addresses or domains), QUOTEBOT_EMAIL_PROCESSED
         ("flag" or "move:FOLDER"), QUOTEBOT_EMAIL_ACK_OTHERS ("0" to stay silent to others),
-        QUOTEBOT_EMAIL_RATE_LIMIT ("COUNT/SECONDS", e.g. "20/3600"), QUOTEBOT_EMAIL_POLL_S.
+        QUOTEBOT_EMAIL_RATE_LIMIT ("COUNT/SECONDS", e.g. "20/3600"), QUOTEBOT_EMAIL_IDLE ("0" to poll
+        even when the server has IDLE), QUOTEBOT_EMAIL_POLL_S (seconds between polls).
 
         Raises:
             EmailConfigError: a variable is missing or malformed.
@@ -121,6 +123,7 @@ class EmailSettings(BaseModel):
                 fields["rate_limit_window_s"] = float(window or 3600)
             except ValueError:
                 raise EmailConfigError(f"QUOTEBOT_EMAIL_RATE_LIMIT: expected 'COUNT/SECONDS', got {rate!r}") from None
+        fields["idle"] = get("QUOTEBOT_EMAIL_IDLE") not in ("0", "no", "false")
         poll = get("QUOTEBOT_EMAIL_POLL_S")
         if poll:
             fields["poll_interval_s"] = float(poll)

@@ -66,12 +66,10 @@ class ImapMailbox:
         if client is None:
             return
         try:
-            client.logout()
+            client.logout()  # closes the socket
         except _CLOSE_ERRORS:
-            pass
-        finally:
             try:
-                client.shutdown()  # closes the socket even when logout failed half-way
+                client.shutdown()  # the connection broke: close the socket all the same
             except _CLOSE_ERRORS:
                 pass
 
@@ -110,14 +108,14 @@ class ImapMailbox:
         else:
             client.copy([uid], move_to)  # flagged in place too, so it is not processed twice
 
-    def wait_for_mail(self, *, timeout_s: float, poll_s: float, stop: threading.Event) -> None:
+    def wait_for_mail(self, *, timeout_s: float, poll_s: float, stop: threading.Event, idle: bool = True) -> None:
         """Return when new mail may have arrived, ``timeout_s`` passed, or ``stop`` is set.
 
         IDLE when the server has it (checked every second for ``stop``), else NOOP polling every ``poll_s``.
         """
         client = self._client()
         deadline = time.monotonic() + timeout_s
-        if not self.has_idle:
+        if not (idle and self.has_idle):
             stop.wait(min(poll_s, timeout_s))
             client.noop()
             return

@@ -171,7 +171,7 @@ def run_email(settings: EmailSettings, deps: Deps, *, stop: threading.Event | No
                         channel.poll(box, stop=stop)
                         if not stop.is_set():
                             box.wait_for_mail(timeout_s=settings.idle_timeout_s, poll_s=settings.poll_interval_s,
-                                              stop=stop)
+                                              stop=stop, idle=settings.idle)
             except TRANSIENT_ERRORS as exc:
                 logger.warning("email: %s: %s; reconnecting in %.0f s", type(exc).__name__, exc, backoff_s)
                 stop.wait(backoff_s)

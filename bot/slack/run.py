@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -99,7 +100,10 @@ class SlackService:
 
     def close(self) -> None:
         """Stop receiving, then wait for the answers in progress."""
+        if self._closed.is_set():
+            return
         if self.socket_mode is not None:
+            _wake_receiver(self.socket_mode)
             self.socket_mode.close()
         if self.http is not None:
             self.http.shutdown()
@@ -114,6 +118,18 @@ class SlackService:
 
     def __exit__(self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
+
+
+def _wake_receiver(handler: SocketModeHandler) -> None:
+    """Shut the WebSocket down so the SDK's receive loop returns now rather than at its 3 s read timeout."""
+    handler.client.auto_reconnect_enabled = False
+    session = handler.client.current_session
+    sock = getattr(session, "sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed by the other side
 
 
 def start_slack(

@@ -67,7 +67,7 @@ def test_quantity_then_material_then_breakdown(deps: Deps) -> None:
     assert "What changed" in requote.text and "304" in requote.text
     breakdown = answer(deps, message("breakdown please"))
     assert breakdown.outcome == "breakdown"
-    assert "Breakdown at 500 pcs" in breakdown.text
+    assert "How this price is built up" in breakdown.text and "CAM programming" in breakdown.text
 
 
 def test_quantity_in_the_first_message_is_not_asked_again(deps: Deps) -> None:

@@ -7,7 +7,9 @@ from decimal import Decimal
 import pytest
 
 from estimator import HoleFeature, PartSpec, Route, Size3, ToleranceFeature, load_rate_card
-from estimator.cost import ExactLine, RoutePlan, cycle_minutes, route_lines
+from estimator.cost import ExactLine, route_lines
+from estimator.cycle import cycle_minutes
+from estimator.facts import RoutePlan
 from estimator.inspection import count_characteristics, sample_size, sampled_share
 from estimator.stock import build_stock, material_cost
 from estimator.strategy import build_facts, round_lines

@@ -7,7 +7,9 @@ import math
 import pytest
 
 from estimator import PartSpec, Route, Size3, load_rate_card
-from estimator.cost import RoutePlan, cam_hours, inspection_minutes
+from estimator.cost import inspection_minutes
+from estimator.cycle import cam_hours
+from estimator.facts import RoutePlan
 from estimator.lead_time import (
     estimate_lead_time,
     estimate_lead_time_days,

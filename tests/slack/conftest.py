@@ -107,7 +107,7 @@ def start(deps: Deps) -> Iterator[Callable[..., Slack]]:
     """``start(mode, **settings)`` runs the channel with a fresh peer; everything is closed at teardown."""
     with ExitStack() as stack:
 
-        def _start(mode: str, *, peer: SlackPeer | None = None, **overrides: Any) -> Slack:
+        def _start(mode: str, *, peer: SlackPeer | None = None, deps: Deps = deps, **overrides: Any) -> Slack:
             socket = stack.enter_context(SocketModePeer()) if mode == "socket" else None
             if peer is None:
                 peer = stack.enter_context(SlackPeer(socket_mode_url=socket.url if socket else None))

@@ -197,7 +197,8 @@ def cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
         for part in reply.parts:
             for b in part.estimate.breaks:
                 if b.requested or not args.qty:
-                    print("\n" + render_explanation_text(explain(part.estimate, b.quantity), currency=deps.card.currency))
+                    explanation = explain(part.estimate, b.quantity)
+                    print("\n" + render_explanation_text(explanation, currency=deps.card.currency))
     return 0 if drawings and not unreadable else 1
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from estimator import HoleFeature, PartSpec, RateCard, Size3, ToleranceFeature, find_material
@@ -55,6 +56,12 @@ def build_part_spec(
         needs.append("quantity")
 
     material = answers.material or (find_material(card, drawing.material) if drawing.material else None)
+    if material is not None and not answers.material and drawing.material and not _same_grade(
+        drawing.material, material, card
+    ):
+        assumptions.append(
+            f"material {drawing.material!r} priced as {card.materials[material].name}, the closest on our rate card"
+        )
     if material is None:
         if drawing.material:
             assumptions.append(
@@ -99,15 +106,28 @@ def build_part_spec(
         f"removed volume: {DEFAULT_REMOVED_FRACTION:.0%} of the stock envelope (estimated from a 2D drawing)"
     )
     finish = answers.finish or drawing.finish
+    size = Size3(x=envelope.x * scale, y=envelope.y * scale, z=z_mm)
+    turned = _turned_size(drawing, size)
+    if turned is not None:
+        size = turned
+        assumptions.append(
+            f"turned part: Ø{turned.x:g} × {turned.z:g} mm from bar (diameters dominate the drawing)"
+        )
+    radius = drawing.smallest_internal_radius
+    roughness = min((r.ra_um for r in drawing.roughness), default=None)
     spec = PartSpec(
         name=part_name(drawing),
         file=drawing.file,
         part_number=drawing.part_number,
         revision=drawing.revision,
         material=material,
-        envelope_mm=Size3(x=envelope.x * scale, y=envelope.y * scale, z=z_mm),
+        envelope_mm=size,
+        turned=turned is not None,
+        roughness_ra_um=roughness,
+        min_internal_radius_mm=radius * scale if radius else None,
         removed_fraction=DEFAULT_REMOVED_FRACTION,
-        holes=_holes(drawing),
+        # on a turned part the diameters and threads are outside ones, not holes to drill and tap
+        holes=() if turned is not None else _holes(drawing),
         tolerances=_tolerances(drawing),
         general_tolerance=general,
         setups=setups,
@@ -135,3 +155,28 @@ def _tolerances(drawing: ParsedDrawing) -> tuple[ToleranceFeature, ...]:
         for d in drawing.dimensions
         if d.tolerance_band_mm is not None and d.kind is not DimensionKind.ANGULAR
     )
+
+
+def _turned_size(drawing: ParsedDrawing, size: Size3) -> Size3 | None:
+    """A round envelope (Ø x Ø x length, in mm) when the part is a turned one, else None.
+
+    Turned: at least two diameter callouts, the largest of them matches the two equal sides of the
+    envelope (a shaft drawn in one view has those from its diameter), and the third side is the length.
+    """
+    diameters = [d.nominal_mm for d in drawing.dimensions if d.kind is DimensionKind.DIAMETER and d.count == 1]
+    if len(diameters) < 2:
+        return None
+    x, y, z = sorted((size.x, size.y, size.z))
+    largest = max(diameters)
+    if abs(x - y) <= 0.02 * y and largest >= 0.95 * y:
+        return Size3(x=y, y=y, z=z)
+    return None
+
+
+def _same_grade(printed: str, key: str, card: RateCard) -> bool:
+    """False when the drawing names a grade number (1045, 7075) that the matched material does not carry."""
+    grades = set(re.findall(r"\d{3,4}", printed))
+    if not grades:
+        return True
+    names = " ".join((key, card.materials[key].name, *card.materials[key].aliases))
+    return bool(grades & set(re.findall(r"\d{3,4}", names)))

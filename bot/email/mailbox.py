@@ -119,6 +119,9 @@ class ImapMailbox:
             stop.wait(min(poll_s, timeout_s))
             client.noop()
             return
+        _, pending = client.noop()
+        if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in pending):
+            return  # mail arrived since the last search: IDLE would not report it again
         client.idle()
         try:
             while not stop.is_set() and time.monotonic() < deadline:

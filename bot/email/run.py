@@ -18,6 +18,7 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from types import FrameType
+from typing import Protocol
 
 from bot.email.config import SALES_FLAG, EmailSettings, ProcessedAction
 from bot.email.envelopes import EnvelopeStore, Kind
@@ -33,10 +34,16 @@ IGNORED_FLAG = "$QuotebotIgnored"
 ERROR_FLAG = "$QuotebotError"
 
 
+class MailSender(Protocol):
+    """Sends one message (``mailbox.SmtpSender``; tests pass a recorder)."""
+
+    def send(self, msg: EmailMessage) -> None: ...
+
+
 class EmailReplySender:
     """``pipeline.ReplySender`` for email: the reply threaded under the message it answers, sent by SMTP."""
 
-    def __init__(self, smtp: SmtpSender, envelopes: EnvelopeStore, *, settings: EmailSettings, deps: Deps) -> None:
+    def __init__(self, smtp: MailSender, envelopes: EnvelopeStore, *, settings: EmailSettings, deps: Deps) -> None:
         self.smtp = smtp
         self.envelopes = envelopes
         self.settings = settings
@@ -61,7 +68,7 @@ class EmailReplySender:
 class EmailChannel:
     """One mailbox's work, driven by ``run_email``; separate so tests can drive one pass at a time."""
 
-    def __init__(self, settings: EmailSettings, deps: Deps, *, envelopes: EnvelopeStore, smtp: SmtpSender) -> None:
+    def __init__(self, settings: EmailSettings, deps: Deps, *, envelopes: EnvelopeStore, smtp: MailSender) -> None:
         self.settings = settings
         self.deps = deps
         self.envelopes = envelopes
@@ -74,9 +81,17 @@ class EmailChannel:
         """Answer stored-but-unanswered email and send committed-but-unsent replies (after a restart)."""
         store = self.deps.store
         for thread in _email_threads(m.thread for m in store.pending_inbound()):
-            recover(self.deps, thread=thread)
+            try:
+                recover(self.deps, thread=thread)
+            except Exception:  # one broken thread must not stop the others; it is retried next time
+                logger.exception("could not answer stored email in thread=%s", thread)
         for thread in _email_threads(r.thread for r in store.pending_outbound()):
-            deliver(store, self.sender, thread=thread)
+            try:
+                deliver(store, self.sender, thread=thread)
+            except TRANSIENT_ERRORS:
+                raise
+            except Exception:
+                logger.exception("could not send pending email in thread=%s", thread)
 
     def poll(self, box: ImapMailbox, *, stop: threading.Event) -> int:
         """Process every unprocessed message in the folder; returns how many."""

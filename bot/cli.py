@@ -58,7 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where quote files (preview, chart, PDF) are saved (default: in the per-user data folder)")
     p.add_argument("--no-visuals", action="store_true", help="quote without the preview, chart and PDF")
 
-    sub.add_parser("serve", help="start every configured channel (Slack, email)")
+    p = sub.add_parser("serve", help="start every configured channel (Slack, email)")
+    p.add_argument("--slack-http", type=int, metavar="PORT",
+                   help="receive Slack events and button clicks as HTTP POSTs to /slack/events on PORT "
+                        "(verified with SLACK_SIGNING_SECRET) instead of Socket Mode")
+    p.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: a per-user SQLite file)")
     return parser
 
 
@@ -213,17 +217,39 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    status = settings.channel_status()
+    status = settings.channel_status(slack_http=args.slack_http is not None)
     for name, _ok, detail in status:
-        print(f"{name:<6} {detail}")
-    ready = [name for name, ok, _ in status if ok]
-    if ready:
-        print(
-            f"quotebot serve: {', '.join(ready)} configured, but this version has no "
-            f"{' or '.join(ready)} channel yet; use `quotebot chat` for now.",
-            file=sys.stderr,
-        )
-    else:
+        print(f"{name:<6} {detail}", flush=True)
+    ready = {name for name, ok, _ in status if ok}
+    if not ready:
         print("quotebot serve: no channel configured; set the variables above, or use `quotebot chat`.",
               file=sys.stderr)
-    return 1
+        return 1
+    from contextlib import ExitStack
+
+    deps = build_deps(settings, db_url=args.db, visuals=True)
+    services: list[Any] = []
+    with ExitStack() as stack:
+        if "slack" in ready:
+            from bot.slack import SlackSettings, start_slack
+            from bot.slack.config import SlackConfigError
+
+            try:
+                slack = SlackSettings.from_env(os.environ)
+            except SlackConfigError as exc:
+                print(f"quotebot serve: {exc}", file=sys.stderr)
+                return 1
+            services.append(stack.enter_context(start_slack(slack, deps, http_port=args.slack_http)))
+            print("slack  started" + (f" (HTTP on port {args.slack_http})" if args.slack_http else " (Socket Mode)"),
+                  flush=True)
+        if "email" in ready:
+            from bot.email import start_email
+
+            services.append(stack.enter_context(start_email(os.environ, deps)))
+            print("email  started", flush=True)
+        try:
+            for service in services:
+                service.wait()
+        except KeyboardInterrupt:
+            print("quotebot serve: stopping", file=sys.stderr)
+    return 0

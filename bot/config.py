@@ -58,12 +58,14 @@ class Settings(BaseModel):
             email_address=get("QUOTEBOT_EMAIL_ADDRESS"),
         )
 
-    def channel_status(self) -> list[tuple[str, bool, str]]:
-        """(channel, configured, what is set or missing) for every channel ``serve`` knows."""
-        slack_missing = [
-            n for n, v in (("SLACK_BOT_TOKEN", self.slack_bot_token), ("SLACK_APP_TOKEN", self.slack_app_token))
-            if v is None
-        ]
+    def channel_status(self, *, slack_http: bool = False) -> list[tuple[str, bool, str]]:
+        """(channel, configured, what is set or missing) for every channel ``serve`` knows.
+
+        Slack needs the bot token, plus the app token (Socket Mode) or the signing secret (HTTP events).
+        """
+        second = ("SLACK_SIGNING_SECRET", self.slack_signing_secret) if slack_http else (
+            "SLACK_APP_TOKEN", self.slack_app_token)
+        slack_missing = [n for n, v in (("SLACK_BOT_TOKEN", self.slack_bot_token), second) if v is None]
         email_missing = [
             n for n, v in (("QUOTEBOT_IMAP_URL", self.imap_url), ("QUOTEBOT_SMTP_URL", self.smtp_url),
                            ("QUOTEBOT_EMAIL_ADDRESS", self.email_address))

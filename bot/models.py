@@ -35,6 +35,8 @@ class Attachment(Frozen):
     filename: str
     data: bytes = Field(repr=False)
     content_type: str | None = None
+    # set by a channel that could not get the file: "too-large" or "fetch-failed"
+    fetch_error: str | None = None
 
     @property
     def sha256(self) -> str:

@@ -131,6 +131,9 @@ def read_attachments(
     drawings: list[ParsedDrawing] = []
     unreadable: list[UnreadableFile] = []
     for a in files:
+        if a.fetch_error:
+            unreadable.append(UnreadableFile(filename=a.filename, code=a.fetch_error))
+            continue
         if len(a.data) > deps.max_attachment_bytes:
             unreadable.append(UnreadableFile(filename=a.filename, code="too-large"))
             continue

@@ -10,7 +10,7 @@ from typing import Any
 
 from parsers.dxf_dimensions import extract_dimension, raw_measurement_or_none, to_dimension
 from parsers.dxf_envelope import EnvelopeResult, extract_envelope, part_box
-from parsers.dxf_features import Arc, entity_arcs, entity_segments, extract_holes, smallest_internal_radius
+from parsers.dxf_features import entity_arcs, entity_segments, extract_holes, smallest_internal_radius
 from parsers.dxf_load import check_bytes, load_document
 from parsers.dxf_roughness import SURFACE_BLOCK, parse_roughness, parse_surface_symbol
 from parsers.dxf_symbols import decode_symbol_fonts, extract_gdt_frames
@@ -351,16 +351,18 @@ def _internal_radius(part: list[Any], envelope: EnvelopeResult) -> float | None:
         return None
     box = envelope.view_boxes[0]
     flatness = 1e-3 * max(box[2] - box[0], box[3] - box[1])
-    arcs: list[Arc] = []
+    outline = [
+        e for e in part if e.dxftype() != "INSERT" and not _HIDDEN_LINETYPE.search(str(e.dxf.get("linetype", "")))
+    ]
+    arcs = [a for e in outline for a in entity_arcs(e) if box[0] <= a.cx <= box[2] and box[1] <= a.cy <= box[3]]
+    if not arcs:
+        return None
     segments: list[tuple[float, float, float, float]] = []
-    for entity in part:
-        if _HIDDEN_LINETYPE.search(str(entity.dxf.get("linetype", ""))) or entity.dxftype() == "INSERT":
-            continue
+    for entity in outline:
         for seg in entity_segments(entity, flatness=flatness):
             if box[0] - flatness <= min(seg[0], seg[2]) and max(seg[0], seg[2]) <= box[2] + flatness:
                 if box[1] - flatness <= min(seg[1], seg[3]) and max(seg[1], seg[3]) <= box[3] + flatness:
                     segments.append(seg)
-        arcs.extend(a for a in entity_arcs(entity) if box[0] <= a.cx <= box[2] and box[1] <= a.cy <= box[3])
     return smallest_internal_radius(arcs, segments, box)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from ezdxf import path as ezpath
 from ezdxf.lldxf.const import DXFError
+from ezdxf.math import bulge_to_arc
 
 from parsers.models import HoleGroup
 
@@ -71,12 +72,23 @@ def entity_arcs(entity: Any) -> list[Arc]:
         sweep = (end - start) % math.tau
         center = entity.dxf.center
         return [Arc(float(center[0]), float(center[1]), float(entity.dxf.radius), start + sweep / 2)]
-    if kind in ("LWPOLYLINE", "POLYLINE"):
-        try:
-            return [a for sub in entity.virtual_entities() if sub.dxftype() == "ARC" for a in entity_arcs(sub)]
-        except (DXFError, ValueError, TypeError, AttributeError):
-            return []
-    return []
+    if kind == "LWPOLYLINE":
+        points = [(float(x), float(y), float(b)) for x, y, b in entity.get_points("xyb")]
+        closed = bool(entity.closed)
+    elif kind == "POLYLINE" and entity.is_2d_polyline:
+        points = [(float(v.dxf.location[0]), float(v.dxf.location[1]), float(v.dxf.bulge)) for v in entity.vertices]
+        closed = bool(entity.is_closed)
+    else:
+        return []
+    arcs = []
+    pairs = list(zip(points, points[1:] + (points[:1] if closed else []), strict=False))
+    for (x0, y0, bulge), (x1, y1, _) in pairs:
+        if abs(bulge) < 1e-9 or (x0, y0) == (x1, y1):
+            continue
+        center, start, end, radius = bulge_to_arc((x0, y0), (x1, y1), bulge)
+        sweep = (end - start) % math.tau
+        arcs.append(Arc(center.x, center.y, radius, start + sweep / 2))
+    return arcs
 
 
 def entity_segments(entity: Any, *, flatness: float) -> list[_Segment]:

@@ -24,7 +24,14 @@ from bot.email.config import SALES_FLAG, EmailSettings, ProcessedAction
 from bot.email.envelopes import EnvelopeStore, Kind
 from bot.email.mailbox import TRANSIENT_ERRORS, ImapMailbox, PermanentSendError, SmtpSender
 from bot.email.policy import RateLimiter, Verdict, classify
-from bot.email.translate import Envelope, to_acknowledgement, to_email_message, to_envelope, to_inbound_message
+from bot.email.translate import (
+    Envelope,
+    sender_address,
+    to_acknowledgement,
+    to_email_message,
+    to_envelope,
+    to_inbound_message,
+)
 from bot.models import Channel, RenderedReply, ThreadKey
 from bot.pipeline import Deps, deliver, handle, recover
 
@@ -112,7 +119,7 @@ class EmailChannel:
         assert isinstance(msg, EmailMessage)
         verdict = classify(msg, own_address=self.settings.address, allow=self.settings.allow)
         envelope = to_envelope(msg)
-        if verdict in (Verdict.ANSWER, Verdict.ACKNOWLEDGE) and not self.limiter.allow(envelope.reply_to):
+        if verdict in (Verdict.ANSWER, Verdict.ACKNOWLEDGE) and not self.limiter.allow(sender_address(msg)):
             verdict = Verdict.RATE_LIMITED
         logger.info("email %s from=%s verdict=%s", envelope.message_id, envelope.reply_to, verdict)
         try:
@@ -125,6 +132,8 @@ class EmailChannel:
         except Exception:
             logger.exception("email %s could not be handled; flagged %s", envelope.message_id, ERROR_FLAG)
             return (ERROR_FLAG,)
+        if verdict is Verdict.RATE_LIMITED:
+            return (IGNORED_FLAG, SALES_FLAG)  # a person may be behind it: sales has a look
         return (IGNORED_FLAG,)
 
     def _answer(self, msg: EmailMessage, envelope: Envelope) -> tuple[str, ...]:

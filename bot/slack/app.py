@@ -8,6 +8,7 @@ key, across restarts by the store's record of inbound messages. Bugs are caught 
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
@@ -19,16 +20,16 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.errors import BotError
+from bot.errors import AttachmentTooLarge, BotError
 from bot.models import Attachment, Channel, InboundMessage, RenderedReply, ThreadKey
 from bot.pipeline import Deps, deliver, handle, recover
+from bot.render import mrkdwn
 from bot.slack.config import SlackSettings
 from bot.slack.files import SlackFileFetcher
 from bot.slack.translate import (
     ACTION_IDS,
     SlackFile,
     action_thread,
-    is_from_bot,
     mentioned_users,
     to_channel_and_thread_ts,
     to_file_refs,
@@ -94,10 +95,18 @@ class SlackSender:
             self.client.chat_update(**to_update_kwargs(reply, ts=ack_ts))
         else:
             self.client.chat_postMessage(**to_post_kwargs(reply))
+        if reply.files:  # preview, chart and quote PDF into the same thread
+            where = to_post_kwargs(reply)
+            self.client.files_upload_v2(
+                channel=where["channel"],
+                thread_ts=where.get("thread_ts"),
+                file_uploads=[{"content": f.data, "filename": f.filename, "title": f.filename} for f in reply.files],
+            )
 
 
 def ack_text(files: tuple[SlackFile, ...]) -> str:
-    return f"Reading {', '.join(f.filename for f in files)}..." if files else WORKING_TEXT
+    """The acknowledgement posted at once; file names are escaped (``<!channel>.dxf`` must not notify anyone)."""
+    return f"Reading {mrkdwn(', '.join(f.filename for f in files))}..." if files else WORKING_TEXT
 
 
 class SlackResponder:
@@ -133,14 +142,19 @@ class SlackResponder:
             return self.fetcher.fetch(ref)
         except BotError as exc:
             logger.info("could not fetch %s: %s", ref.filename, exc)
-            return Attachment(filename=ref.filename, data=b"", content_type=ref.mimetype)
+            code = "too-large" if isinstance(exc, AttachmentTooLarge) else "fetch-failed"
+            return Attachment(filename=ref.filename, data=b"", content_type=ref.mimetype, fetch_error=code)
 
     def is_joined(self, channel: str, thread_ts: str, context: BoltContext) -> bool:
         """Whether the bot takes part in a thread: it holds the thread's state, or it posted there."""
         state = self.deps.store.load_state(to_thread_key(channel, thread_ts))
         if state.drawings or state.asked or state.last_quote:
             return True
-        replies = self.client.conversations_replies(channel=channel, ts=thread_ts, limit=200)
+        try:
+            replies = self.client.conversations_replies(channel=channel, ts=thread_ts, limit=200)
+        except SlackApiError as exc:  # e.g. a channel the bot may not read: not a thread it joined
+            logger.info("cannot read thread %s:%s: %s", channel, thread_ts, exc.response.get("error"))
+            return False
         return any(
             m.get("user") == context.bot_user_id or (context.bot_id and m.get("bot_id") == context.bot_id)
             for m in replies.get("messages") or ()
@@ -159,6 +173,20 @@ class SlackResponder:
                 self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=APOLOGY_TEXT)
         except SlackApiError as exc:
             logger.error("could not apologise in %s: %s", inbound.thread, exc.response.get("error"))
+
+
+class _DropTokenSkippedWarning(logging.Filter):
+    """bolt reads SLACK_BOT_TOKEN itself and warns that it is unused when a client is given; it is the same token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+def _bolt_logger() -> logging.Logger:
+    log = logging.getLogger("bot.slack.bolt")
+    if not any(isinstance(f, _DropTokenSkippedWarning) for f in log.filters):
+        log.addFilter(_DropTokenSkippedWarning())
+    return log
 
 
 def build_app(
@@ -180,10 +208,13 @@ def build_app(
     extra: dict[str, Any] = {"listener_executor": listener_executor} if listener_executor else {}
     app = App(
         client=client,
-        signing_secret=settings.signing_secret.get_secret_value() if settings.signing_secret else "",
-        request_verification_enabled=settings.signing_secret is not None,
+        # Without a signing secret (Socket Mode) an unguessable one makes any HTTP request fail verification;
+        # Socket Mode requests are not signed and bolt does not verify them.
+        signing_secret=(settings.signing_secret.get_secret_value() if settings.signing_secret
+                        else secrets.token_hex(32)),
+        request_verification_enabled=True,
         ignoring_self_events_enabled=True,
-        logger=logging.getLogger("bot.slack.bolt"),
+        logger=_bolt_logger(),
         **extra,
     )
     responder = SlackResponder(
@@ -199,7 +230,7 @@ def build_app(
     @app.event("message")
     def on_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         inbound = to_inbound_message(body)
-        if inbound is None or is_from_bot(event):
+        if inbound is None:
             return
         if event.get("channel_type") != "im":
             if context.bot_user_id in mentioned_users(str(event.get("text") or "")):

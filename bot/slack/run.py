@@ -121,8 +121,11 @@ class SlackService:
 
 
 def _wake_receiver(handler: SocketModeHandler) -> None:
-    """Shut the WebSocket down so the SDK's receive loop returns now rather than at its 3 s read timeout."""
+    """Wake the SDK's loops so closing takes milliseconds: the receive loop otherwise returns at its 3 s read
+    timeout, the message loop at its 1 s queue timeout."""
     handler.client.auto_reconnect_enabled = False
+    handler.client.closed = True
+    handler.client.message_queue.put(None)  # type: ignore[arg-type]  # the SDK's loop skips None
     session = handler.client.current_session
     sock = getattr(session, "sock", None)
     if sock is not None:

@@ -4,9 +4,14 @@ local Web API peer, with events delivered over Socket Mode or as signed HTTP req
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,10 +19,11 @@ import pytest
 from bot.pipeline import Deps
 from bot.slack.translate import to_thread_key
 from parsers import ParsedDrawing
-from tests.conftest import fixture_path
+from tests.conftest import ROOT, fixture_path
 from tests.slack.conftest import HttpDriver, Slack, sign
 from tests.slack.events import app_mention, block_actions, event_callback, message_event
-from tests.slack.peer import BOT_ID, BOT_USER
+from tests.slack.peer import APP_TOKEN, BOT_ID, BOT_TOKEN, BOT_USER, SlackPeer
+from tests.slack.socket_peer import SocketModePeer
 
 CHANNEL = "C0SALES"
 BRACKET = fixture_path("dxf/bracket.dxf").read_bytes()
@@ -149,6 +155,17 @@ def test_other_quantity_button_asks_to_type_it(slack: Slack) -> None:
     assert prompt["thread_ts"] == root["ts"] and not prompt["blocks"]
 
 
+def test_a_thread_the_bot_posted_in_is_followed_without_a_mention(slack: Slack) -> None:
+    root = slack.peer.user_message(channel=CHANNEL, text=f"<@{BOT_USER}> hello")
+    slack.driver.deliver(event_callback(app_mention(root)))
+    wait_reply(slack, root["ts"], lambda m: "edited" in m, "the first answer")  # nothing to price yet
+    file = slack.peer.add_file("bracket.dxf", BRACKET)
+    follow = slack.peer.user_message(channel=CHANNEL, text="this one, 50 pcs", thread_ts=root["ts"], files=[file])
+    slack.driver.deliver(event_callback(message_event(follow)))
+    wait_reply(slack, root["ts"], lambda m: "50" in header(m), "the quote")
+    assert [c.args["ts"] for c in slack.peer.calls_to("conversations.replies")] == [root["ts"]]
+
+
 def test_bots_itself_and_unrelated_messages_are_ignored(slack: Slack) -> None:
     root = share_bracket(slack)
     wait_reply(slack, root["ts"], lambda m: blocks_with(m, "volume"), "the first reply")
@@ -184,6 +201,19 @@ def test_forged_signature_and_stale_timestamp_are_rejected(slack_http: Slack) ->
     assert slack_http.peer.files[file["id"]].downloads == 0
 
 
+def test_request_url_verification_is_answered(slack_http: Slack) -> None:
+    driver = slack_http.driver
+    assert isinstance(driver, HttpDriver)
+    body = json.dumps({"token": "legacy", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+                       "type": "url_verification"}).encode()
+    now = int(time.time())
+    request = urllib.request.Request(driver.url, data=body, method="POST", headers={
+        "Content-Type": "application/json", "X-Slack-Request-Timestamp": str(now),
+        "X-Slack-Signature": sign(body, timestamp=now)})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert json.loads(response.read()) == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}
+
+
 @pytest.fixture
 def slack_http(start: Callable[..., Slack]) -> Slack:
     return start("http")
@@ -202,3 +232,59 @@ def test_a_bug_is_logged_and_the_user_gets_an_apology(start: Callable[..., Slack
     assert any(r.exc_info and "parser bug" in str(r.exc_info[1]) for r in caplog.records)
     # the message stays stored and unanswered, for recovery after the fix
     assert [m.dedupe_key for m in deps.store.pending_inbound()] == [f"slack:{CHANNEL}:{root['ts']}"]
+
+
+RUN_SLACK = """
+import os, sys
+from bot.pipeline import Deps
+from bot.render import make_environment
+from bot.slack import SlackSettings, run_slack
+from bot.store import SqlThreadStore
+from estimator import load_rate_card
+with SqlThreadStore(sys.argv[1]) as store:
+    run_slack(SlackSettings.from_env(os.environ),
+              Deps(store=store, card=load_rate_card(), env=make_environment()))
+print("stopped")
+"""
+
+
+def test_run_slack_serves_socket_mode_until_interrupted(tmp_path: Path) -> None:
+    with SocketModePeer() as socket, SlackPeer(socket_mode_url=socket.url) as peer:
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SLACK_BOT_TOKEN": BOT_TOKEN,
+               "SLACK_APP_TOKEN": APP_TOKEN, "QUOTEBOT_SLACK_API_URL": peer.api_url}
+        with subprocess.Popen([sys.executable, "-c", RUN_SLACK, f"sqlite:///{tmp_path}/q.db"], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+            try:
+                socket.active(timeout_s=30)
+                file = peer.add_file("bracket.dxf", BRACKET)
+                root = peer.user_message(channel=CHANNEL, text=f"<@{BOT_USER}> 50 pcs", files=[file])
+                socket.wait_ack(socket.send("events_api", event_callback(app_mention(root))))
+                peer.wait_for(lambda: next((m for m in peer.bot_replies(CHANNEL, root["ts"]) if header(m)), None),
+                              what="the quote")
+            finally:
+                proc.send_signal(signal.SIGINT)
+                out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err
+        assert out == "stopped\n"
+
+
+def test_quote_files_are_uploaded_into_the_thread(start: Callable[..., Slack], deps: Deps) -> None:
+    slack = start("http", deps=replace(deps, visuals=True))
+    root = share_bracket(slack)
+    ask = wait_reply(slack, root["ts"], lambda m: blocks_with(m, "volume"), "the reply with volume buttons")
+    slack.driver.click(block_actions(ask, channel=CHANNEL, action_id="qty_500", value="500"))
+    wait_reply(slack, root["ts"], lambda m: "500" in header(m), "the quote for 500 pcs")
+    complete = slack.peer.wait_for(lambda: slack.peer.calls_to("files.completeUploadExternal") or None,
+                                   what="the upload of the quote files")
+    args = complete[0].args
+    assert args["thread_ts"] == root["ts"]
+    titles = sorted(f["title"] for f in (json.loads(args["files"]) if isinstance(args["files"], str) else args["files"]))
+    assert titles == ["chart.png", "preview.png", "quote.pdf"]
+    assert len(slack.peer.uploads) == 3 and all(slack.peer.uploads.values())
+
+
+def test_file_slack_would_not_give_us_gets_a_precise_reply(start: Callable[..., Slack]) -> None:
+    slack = start("http", max_file_bytes=1000)
+    root = share_bracket(slack)
+    reply = wait_reply(slack, root["ts"], lambda m: "larger than I accept" in json.dumps(m), "the size reply")
+    assert "bracket.dxf" in json.dumps(reply)

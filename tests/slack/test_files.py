@@ -79,3 +79,11 @@ def test_the_token_is_sent_only_to_slack(peer: SlackPeer, url: str) -> None:
 ])
 def test_html_pages_are_recognised_by_type_or_first_bytes(data: bytes, ctype: str | None, html: bool) -> None:
     assert is_html_page(data, ctype) is html
+
+
+def test_the_peer_takes_files_upload_v2_for_the_visuals(peer: SlackPeer) -> None:
+    client = WebClient(token=BOT_TOKEN, base_url=peer.api_url)
+    response = client.files_upload_v2(channel="C0SALES", thread_ts="1764201000.000100", content=b"\x89PNG preview",
+                                      filename="preview.png", title="Preview")
+    assert response["ok"] and list(peer.uploads.values()) == [b"\x89PNG preview"]
+    assert [c.method for c in peer.calls] == ["files.getUploadURLExternal", "files.completeUploadExternal"]

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bot.models import Channel, RenderedReply, ThreadKey
+from bot.slack.app import ack_text
 from bot.slack.translate import (
     SlackFile,
     to_channel_and_thread_ts,
@@ -108,3 +109,8 @@ def test_only_slack_thread_keys_name_a_slack_thread() -> None:
     assert to_channel_and_thread_ts(to_thread_key("D0BUYER", ROOT_TS)) == ("D0BUYER", ROOT_TS)
     with pytest.raises(ValueError, match="^chat:x is not a Slack thread key"):
         to_channel_and_thread_ts(ThreadKey(channel=Channel.CHAT, id="x"))
+
+
+def test_the_acknowledgement_escapes_file_names() -> None:
+    files = (SlackFile(id="F1", name="<!channel> a&b.dxf"), SlackFile(id="F2", name="shaft.pdf"))
+    assert ack_text(files) == "Reading &lt;!channel&gt; a&amp;b.dxf, shaft.pdf..."

@@ -278,7 +278,8 @@ def test_quote_files_are_uploaded_into_the_thread(start: Callable[..., Slack], d
                                    what="the upload of the quote files")
     args = complete[0].args
     assert args["thread_ts"] == root["ts"]
-    titles = sorted(f["title"] for f in (json.loads(args["files"]) if isinstance(args["files"], str) else args["files"]))
+    files = json.loads(args["files"]) if isinstance(args["files"], str) else args["files"]
+    titles = sorted(f["title"] for f in files)
     assert titles == ["chart.png", "preview.png", "quote.pdf"]
     assert len(slack.peer.uploads) == 3 and all(slack.peer.uploads.values())
 

@@ -225,8 +225,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print("quotebot serve: no channel configured; set the variables above, or use `quotebot chat`.",
               file=sys.stderr)
         return 1
+    import signal
     from contextlib import ExitStack
 
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM stops the channels like Ctrl-C: work in flight finishes first
+
+    signal.signal(signal.SIGTERM, stop)
     deps = build_deps(settings, db_url=args.db, visuals=True)
     services: list[Any] = []
     with ExitStack() as stack:
@@ -243,9 +248,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             print("slack  started" + (f" (HTTP on port {args.slack_http})" if args.slack_http else " (Socket Mode)"),
                   flush=True)
         if "email" in ready:
-            from bot.email import start_email
+            from bot.email import EmailConfigError, start_email
 
-            services.append(stack.enter_context(start_email(os.environ, deps)))
+            try:
+                services.append(stack.enter_context(start_email(os.environ, deps)))
+            except EmailConfigError as exc:
+                print(f"quotebot serve: {exc}", file=sys.stderr)
+                return 1
             print("email  started", flush=True)
         try:
             for service in services:

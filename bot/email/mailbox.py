@@ -95,6 +95,24 @@ class ImapMailbox:
             if isinstance(raw, bytes):
                 yield uid, raw
 
+    def contains(self, message_id: str, *, folders: tuple[str, ...] = ()) -> bool:
+        """True when a message with this Message-ID is in the selected folder or one of ``folders``."""
+        client = self._client()
+        criteria = ["HEADER", "Message-ID", message_id]
+        if client.search(criteria):
+            return True
+        found = False
+        for folder in folders:
+            if not client.folder_exists(folder):
+                continue
+            client.select_folder(folder, readonly=True)
+            found = bool(client.search(criteria))
+            if found:
+                break
+        if folders:
+            client.select_folder(self.server.folder)
+        return found
+
     def mark_processed(self, uid: int, *, flags: tuple[str, ...], move_to: str | None) -> None:
         """Flag a message (and move it, when configured); never deletes it."""
         client = self._client()

@@ -12,7 +12,7 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from email import policy
 from email.message import EmailMessage
@@ -55,21 +55,28 @@ class EmailReplySender:
         self.envelopes = envelopes
         self.settings = settings
         self.deps = deps
+        # After a restart: did a reply reach the server before the crash? (its copy is in our mailbox)
+        self.already_sent: Callable[[str], bool] | None = None
 
     def send(self, reply: RenderedReply) -> None:
         envelope = self.envelopes.load(reply.in_reply_to)
         if envelope is None:
             logger.error("no envelope for %s thread=%s; reply not sent", reply.in_reply_to, reply.thread)
             return
-        msg = to_email_message(reply, envelope=envelope, sender=self.settings.address, now=self.deps.now())
+        msg = to_email_message(reply, envelope=envelope, sender=self.settings.address, now=self.deps.now(),
+                               bcc=self.settings.address)
+        message_id = str(msg["Message-ID"])
+        # recorded before sending, so a customer's answer finds the thread even if we crash right after
+        self.envelopes.save(Envelope(message_id=message_id, thread_id=envelope.thread_id, reply_to=envelope.reply_to,
+                                     subject=envelope.subject, references=(*envelope.references, envelope.message_id)),
+                            kind=Kind.REPLY)
+        if self.already_sent is not None and self.already_sent(message_id):
+            logger.info("reply %s thread=%s was sent before the restart; not sent again", message_id, reply.thread)
+            return
         try:
             self.smtp.send(msg)
         except PermanentSendError as exc:
             logger.error("reply to %s thread=%s refused, given up: %s", envelope.reply_to, reply.thread, exc)
-            return
-        sent = Envelope(message_id=str(msg["Message-ID"]), thread_id=envelope.thread_id, reply_to=envelope.reply_to,
-                        subject=envelope.subject, references=(*envelope.references, envelope.message_id))
-        self.envelopes.save(sent, kind=Kind.REPLY)
 
 
 class EmailChannel:
@@ -84,8 +91,21 @@ class EmailChannel:
         self.limiter = RateLimiter(count=settings.rate_limit_count, window_s=settings.rate_limit_window_s,
                                    clock=time.monotonic)
 
-    def catch_up(self) -> None:
-        """Answer stored-but-unanswered email and send committed-but-unsent replies (after a restart)."""
+    def catch_up(self, box: ImapMailbox | None = None) -> None:
+        """Answer stored-but-unanswered email and send committed-but-unsent replies (after a restart).
+
+        With ``box``, a pending reply whose copy already reached our mailbox is not sent again: a crash
+        between the SMTP server accepting it and the outbox marking it sent must not answer twice.
+        """
+        if box is not None:
+            moved = (self.settings.processed_folder,) if self.settings.processed is ProcessedAction.MOVE else ()
+            self.sender.already_sent = lambda message_id: box.contains(message_id, folders=moved)
+        try:
+            self._catch_up()
+        finally:
+            self.sender.already_sent = None
+
+    def _catch_up(self) -> None:
         store = self.deps.store
         for thread in _email_threads(m.thread for m in store.pending_inbound()):
             try:
@@ -188,12 +208,13 @@ def run_email(settings: EmailSettings, deps: Deps, *, stop: threading.Event | No
     try:
         while not stop.is_set():
             try:
-                channel.catch_up()
                 with ImapMailbox(settings.imap) as box:
                     backoff_s = 1.0
+                    channel.catch_up(box)
                     while not stop.is_set():
-                        channel.poll(box, stop=stop)
-                        if not stop.is_set():
+                        # wait only after a search found nothing: mail reported during the last batch's
+                        # commands is not announced again by IDLE
+                        if channel.poll(box, stop=stop) == 0 and not stop.is_set():
                             box.wait_for_mail(timeout_s=settings.idle_timeout_s, poll_s=settings.poll_interval_s,
                                               stop=stop, idle=settings.idle)
             except TRANSIENT_ERRORS as exc:
@@ -203,6 +224,46 @@ def run_email(settings: EmailSettings, deps: Deps, *, stop: threading.Event | No
     finally:
         restore()
     logger.info("email channel stopped")
+
+
+class EmailService:
+    """``run_email`` in a background thread, for ``quotebot serve``: ``wait`` until it ends, ``close`` stops it."""
+
+    def __init__(self, settings: EmailSettings, deps: Deps) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=run_email, args=(settings, deps), kwargs={"stop": self._stop},
+                                        name="email-channel", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wait(self, timeout_s: float | None = None) -> bool:
+        """Block until the channel stops (or ``timeout_s``); True when it has stopped."""
+        self._thread.join(timeout_s)
+        return not self._thread.is_alive()
+
+    def close(self, timeout_s: float = 30.0) -> None:
+        """Stop after the message in progress; waits at most ``timeout_s``."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout_s)
+
+    def __enter__(self) -> EmailService:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def start_email(environ: Mapping[str, str], deps: Deps) -> EmailService:
+    """Read the email settings from ``environ`` and start the channel in a background thread.
+
+    Raises:
+        EmailConfigError: a QUOTEBOT_* email variable is missing or malformed.
+    """
+    service = EmailService(EmailSettings.from_env(environ), deps)
+    service.start()
+    return service
 
 
 def _on_signals(stop: threading.Event) -> Callable[[], None]:

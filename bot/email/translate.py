@@ -216,7 +216,9 @@ def _reply_headers(msg: EmailMessage, envelope: Envelope, *, sender: str, subjec
     msg["References"] = " ".join((*envelope.references, envelope.message_id)[-20:])
 
 
-def to_email_message(reply: RenderedReply, *, envelope: Envelope, sender: str, now: datetime) -> EmailMessage:
+def to_email_message(
+    reply: RenderedReply, *, envelope: Envelope, sender: str, now: datetime, bcc: str | None = None
+) -> EmailMessage:
     """The reply as multipart/alternative (text and HTML), threaded under the message it answers.
 
     Args:
@@ -224,12 +226,18 @@ def to_email_message(reply: RenderedReply, *, envelope: Envelope, sender: str, n
         envelope: the answered message's threading facts.
         sender: the shop's address, e.g. quotes@shop.example; its domain names the Message-ID.
         now: the Date header.
+        bcc: a blind copy (the shop's own mailbox keeps what was sent; smtplib strips the header).
     """
     msg = EmailMessage()
     _reply_headers(msg, envelope, sender=sender, subject=reply.subject, now=now)
+    if bcc:
+        msg["Bcc"] = bcc
     msg["Message-ID"] = reply_message_id(reply.in_reply_to, domain=sender.rpartition("@")[2])
     msg.set_content(reply.text)
     msg.add_alternative(reply.html, subtype="html")
+    for f in reply.files:  # preview.png, chart.png, quote.pdf: the message becomes multipart/mixed
+        maintype, _, subtype = (f.content_type or "application/octet-stream").partition("/")
+        msg.add_attachment(f.data, maintype=maintype, subtype=subtype, filename=f.filename)
     return msg
 
 

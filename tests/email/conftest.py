@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import imaplib
+import os
 import shutil
 import smtplib
+import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -42,6 +45,7 @@ class MailServer:
     smtp_port: int
     password: str
     users: tuple[str, ...]
+    script_env: dict[str, str]  # QUOTEBOT_MAIL_* for scripts/mailserver.sh: this server's folder and ports
 
     def env(self, *, user: str = SHOP) -> dict[str, str]:
         auth = f"{quote(user)}:{quote(self.password)}"
@@ -111,32 +115,51 @@ class MailServer:
 
     def restart_imap(self) -> None:
         subprocess.run(["bash", str(SCRIPT), "restart-imap"], check=True, timeout=60, stdin=subprocess.DEVNULL,
-                       capture_output=True)
+                       capture_output=True, env=self.script_env)
 
 
 def _info(text: str) -> dict[str, str]:
     return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
 
 
+def _free_ports(n: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(n)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 @pytest.fixture(scope="session")
 def mail_server() -> Iterator[MailServer]:
-    """Starts (installing when needed and possible) dovecot + postfix on loopback, once per session."""
+    """Starts dovecot + postfix on free loopback ports under a fresh folder (installing them when needed and
+    possible), once per session: parallel test runs on one machine do not share mailboxes."""
     if shutil.which("bash") is None:
         pytest.skip("bash is needed to start the test mail server")
-    status = subprocess.run(["bash", str(SCRIPT), "status"], capture_output=True, text=True, timeout=30,
-                            stdin=subprocess.DEVNULL)
+    folder = tempfile.mkdtemp(prefix="quotebot-mail-", dir="/tmp")  # short, and reachable by dovecot's users
+    os.chmod(folder, 0o755)
+    ports = _free_ports(4)
+    names = ("IMAP", "SMTP", "LMTP", "AUTH")
+    env = {**os.environ, "QUOTEBOT_MAIL_DIR": folder,
+           **{f"QUOTEBOT_MAIL_{name}_PORT": str(port) for name, port in zip(names, ports, strict=True)}}
     try:
         started = subprocess.run(["bash", str(SCRIPT), "start"], capture_output=True, text=True, timeout=900,
-                                 stdin=subprocess.DEVNULL)
+                                 stdin=subprocess.DEVNULL, env=env)
     except subprocess.TimeoutExpired:
-        pytest.skip("scripts/mailserver.sh start did not finish in 900 s")
-    if started.returncode != 0:
-        pytest.skip(f"no test mail server (scripts/mailserver.sh start): {started.stderr.strip()[-400:]}")
-    info = _info(started.stdout)
-    yield MailServer(imap_port=int(info["IMAP_PORT"]), smtp_port=int(info["SMTP_PORT"]), password=info["PASSWORD"],
-                     users=tuple(info["USERS"].split()))
-    if status.returncode != 0:  # stop only what this session started
-        subprocess.run(["bash", str(SCRIPT), "stop"], capture_output=True, timeout=90, stdin=subprocess.DEVNULL)
+        started = subprocess.CompletedProcess([], 1, "", "scripts/mailserver.sh start did not finish in 900 s")
+    try:
+        if started.returncode != 0:
+            pytest.skip(f"no test mail server (scripts/mailserver.sh start): {started.stderr.strip()[-400:]}")
+        info = _info(started.stdout)
+        yield MailServer(imap_port=int(info["IMAP_PORT"]), smtp_port=int(info["SMTP_PORT"]),
+                         password=info["PASSWORD"], users=tuple(info["USERS"].split()), script_env=env)
+    finally:
+        subprocess.run(["bash", str(SCRIPT), "stop"], capture_output=True, timeout=90, stdin=subprocess.DEVNULL,
+                       env=env)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

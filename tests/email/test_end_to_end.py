@@ -11,6 +11,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bot.email import start_email
 from bot.email.config import DEFAULT_PROCESSED_FLAG, SALES_FLAG
 from bot.email.run import IGNORED_FLAG
 from bot.pipeline import Deps
@@ -41,8 +42,13 @@ def count(n: int):
     return lambda found: len(replies(found)) >= n
 
 
+def customers(found: list[tuple[EmailMessage, set[str]]]) -> list[tuple[EmailMessage, set[str]]]:
+    """The messages in the shop's mailbox less the copies of what the bot sent (Bcc to itself)."""
+    return [(m, f) for m, f in found if m["From"] != SHOP]
+
+
 def all_flagged(n: int, flag: str = DEFAULT_PROCESSED_FLAG):
-    return lambda found: len(found) >= n and all(flag in flags for _, flags in found)
+    return lambda found: len(customers(found)) >= n and all(flag in flags for _, flags in customers(found))
 
 
 def test_no_quantity_asks_then_quotes_in_the_same_thread(mail: MailServer, deps: Deps) -> None:
@@ -70,7 +76,9 @@ def test_no_quantity_asks_then_quotes_in_the_same_thread(mail: MailServer, deps:
     assert quote.get_content_type() == "multipart/alternative"
     html = quote.get_body(("html",))
     assert html is not None and "250" in html.get_content()
-    assert all(DEFAULT_PROCESSED_FLAG in flags for _, flags in mail.messages(SHOP))
+    assert all(DEFAULT_PROCESSED_FLAG in flags for _, flags in customers(mail.messages(SHOP)))
+    copies = mail.wait(SHOP, lambda found: len(found) - len(customers(found)) == 2)
+    assert {m["Message-ID"] for m, _ in copies if m["From"] == SHOP} == {question["Message-ID"], quote["Message-ID"]}
     print("\n--- quote email as received ---\n" + "".join(f"{k}: {v}\n" for k, v in quote.items()) + "\n" + text)
 
 
@@ -82,8 +90,8 @@ def test_quantity_in_the_first_email_quotes_at_once_and_moves_it(mail: MailServe
         moved = mail.wait(SHOP, all_flagged(1), folder="Quotebot")
     assert "SHAFT-S2" in text_of(quote) and "120 pcs:" in text_of(quote)
     assert quote["In-Reply-To"] == first["Message-ID"]
-    assert [str(m["Message-ID"]) for m, _ in moved] == [first["Message-ID"]]
-    assert mail.messages(SHOP) == []  # moved, not deleted
+    assert [str(m["Message-ID"]) for m, _ in customers(moved)] == [first["Message-ID"]]
+    assert customers(mail.messages(SHOP)) == []  # moved, not deleted
 
 
 def test_zip_with_two_drawings_gets_one_quote_with_two_lines(mail: MailServer, deps: Deps) -> None:
@@ -117,7 +125,7 @@ def test_bounce_auto_reply_and_list_are_ignored(mail: MailServer, deps: Deps) ->
         mail.send(sentinel)
         shop = mail.wait(SHOP, all_flagged(4))
         found = mail.wait(ALICE, count(1))
-    ignored = {str(m["Message-ID"]) for m, flags in shop if IGNORED_FLAG in flags}
+    ignored = {str(m["Message-ID"]) for m, flags in customers(shop) if IGNORED_FLAG in flags}
     assert ignored == {"<d1@mail.customer.example>", "<d2@customer.example>", "<d3@customer.example>"}
     assert [r["In-Reply-To"] for r in replies(found)] == [sentinel["Message-ID"]]
     assert _inbound_keys(deps) == {sentinel["Message-ID"]}
@@ -146,6 +154,16 @@ def test_bot_reconnects_after_the_server_restarts(mail: MailServer, deps: Deps) 
         found = mail.wait(BOB, count(1))
         assert thread.is_alive()
     assert replies(found)[0]["In-Reply-To"] == second["Message-ID"]
+
+
+def test_start_email_serves_until_closed(mail: MailServer, deps: Deps) -> None:
+    msg = compose(BOB, "Shaft", "Quote 40 pcs.", files=(SHAFT,))
+    with start_email(mail.env(), deps) as service:
+        mail.send(msg)
+        found = mail.wait(BOB, count(1))
+        assert service.wait(timeout_s=0.1) is False
+    assert service.wait(timeout_s=0) is True
+    assert replies(found)[0]["In-Reply-To"] == msg["Message-ID"]
 
 
 BOT = """
@@ -197,6 +215,7 @@ def test_killed_mid_batch_loses_nothing_and_answers_once(mail: MailServer, tmp_p
     assert set(answered) == {m["Message-ID"] for m in batch}
     distinct = {str(r["Message-ID"]) for r in replies(found)}
     assert len(distinct) == len(batch), "an inbound message was answered by two different replies"
+    assert len(replies(mail.messages(ALICE))) == len(batch), "a reply was sent twice"
     engine = sa.create_engine(db)
     with engine.connect() as conn:
         statuses = conn.execute(sa.text("SELECT direction, status, count(*) FROM messages GROUP BY 1, 2")).all()

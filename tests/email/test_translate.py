@@ -22,7 +22,7 @@ from bot.email.translate import (
     to_inbound_message,
     unzip_drawings,
 )
-from bot.models import Channel, RenderedReply, ThreadKey
+from bot.models import Attachment, Channel, RenderedReply, ThreadKey
 from tests.conftest import ROOT
 
 EMAIL = ROOT / "fixtures" / "email"
@@ -172,6 +172,19 @@ def test_reply_is_threaded_multipart_alternative() -> None:
     assert plain is not None and plain.get_content() == REPLY.text
     assert html is not None and html.get_content() == REPLY.html
     assert msg["Auto-Submitted"] is None
+
+
+def test_quote_files_are_attached_beside_the_text_and_html() -> None:
+    envelope = to_envelope(load("gmail_reply"))
+    files = (Attachment(filename="preview.png", data=b"\x89PNG...", content_type="image/png"),
+             Attachment(filename="quote.pdf", data=b"%PDF-1.7", content_type="application/pdf"))
+    msg = to_email_message(REPLY.model_copy(update={"files": files}), envelope=envelope,
+                           sender="quotes@shop.example", now=NOW)
+    assert msg.get_content_type() == "multipart/mixed"
+    body = msg.get_body(("plain",))
+    assert body is not None and body.get_content() == REPLY.text
+    attached = {a.get_filename(): (a.get_content_type(), a.get_content()) for a in msg.iter_attachments()}
+    assert attached == {"preview.png": ("image/png", b"\x89PNG..."), "quote.pdf": ("application/pdf", b"%PDF-1.7")}
 
 
 def test_reply_to_header_wins_and_first_message_gets_re() -> None:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from estimator import HoleFeature, PartSpec, RateCard, Size3, ToleranceFeature, find_material
-from parsers import DimensionKind, ParsedDrawing
+from parsers import DimensionKind, IssueCode, ParsedDrawing
 
 # Share of the stock envelope machined away when only a 2D drawing is known: a typical
 # pocketed bracket. Stated in every quote that uses it.
@@ -78,6 +78,12 @@ def build_part_spec(
     if drawing.units is None:
         assumptions.append("units: millimetres (the drawing does not say)")
 
+    if is_not_a_drawing(drawing):
+        needs.append("drawing")
+        return Intake(spec=None, needs=tuple(needs))
+    if is_unreliable_scan(drawing):
+        needs.append("vector")
+        return Intake(spec=None, needs=tuple(needs))
     envelope = drawing.envelope
     if envelope is None:
         needs.append("dimensions")
@@ -137,6 +143,25 @@ def build_part_spec(
         assumptions=tuple(assumptions),
     )
     return Intake(spec=spec, needs=tuple(needs))
+
+
+# Below this share of confident callouts a scan is not priced: never a confident wrong tolerance.
+MIN_CONFIDENT_SHARE = 0.5
+LOW_CONFIDENCE = 0.7
+
+
+def is_unreliable_scan(drawing: ParsedDrawing) -> bool:
+    """A scanned (OCR) sheet whose callouts are mostly low confidence, or that has none at all."""
+    scanned = any(i.code in (IssueCode.OCR, IssueCode.NO_TEXT_LAYER, IssueCode.OCR_UNAVAILABLE)
+                  for i in drawing.issues)
+    if not scanned:
+        return False
+    confident = sum(1 for d in drawing.dimensions if d.confidence >= LOW_CONFIDENCE)
+    return not drawing.dimensions or confident < MIN_CONFIDENT_SHARE * len(drawing.dimensions)
+
+
+def is_not_a_drawing(drawing: ParsedDrawing) -> bool:
+    return any(i.code is IssueCode.NOT_A_DRAWING for i in drawing.issues)
 
 
 def _holes(drawing: ParsedDrawing) -> tuple[HoleFeature, ...]:

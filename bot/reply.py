@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from bot.conversation import QuoteMemo, Step, ThreadState
 from bot.dates import working_days_between
+from bot.intake import is_not_a_drawing, is_unreliable_scan
 from estimator import PartEstimate, PriceBreak, Route
 from parsers import Dimension, ParsedDrawing
 
@@ -28,6 +29,8 @@ class DrawingSummary:
     tightest: str | None
     general_tolerance: str | None
     notes: tuple[str, ...]
+    scanned: bool = False
+    not_a_drawing: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,8 @@ def summarize_drawing(drawing: ParsedDrawing, *, name: str) -> DrawingSummary:
         tightest=tightest,
         general_tolerance=drawing.general_tolerance,
         notes=notes,
+        scanned=is_unreliable_scan(drawing),
+        not_a_drawing=is_not_a_drawing(drawing),
     )
 
 

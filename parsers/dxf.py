@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from parsers.dxf_dimensions import extract_dimension, raw_measurement_or_none, to_dimension
+from parsers.dxf_dimensions import raw_measurement_or_none, to_dimension
 from parsers.dxf_envelope import EnvelopeResult, extract_envelope, part_box
-from parsers.dxf_features import entity_arcs, entity_segments, extract_holes, smallest_internal_radius
+from parsers.dxf_features import circle_of, extract_holes, view_internal_radius
 from parsers.dxf_load import check_bytes, load_document
+from parsers.dxf_piles import read_dimensions
 from parsers.dxf_roughness import SURFACE_BLOCK, parse_roughness, parse_surface_symbol
 from parsers.dxf_symbols import decode_symbol_fonts, extract_gdt_frames
 from parsers.models import (
@@ -30,7 +30,6 @@ from parsers.tolerances import Callout, clean_mtext, parse_callout
 from parsers.units import infer_units_from_values, units_from_insunits
 
 _MAX_BLOCK_DEPTH = 4
-_HIDDEN_LINETYPE = re.compile(r"HIDDEN|DASHED|VERDECKT|CACHE", re.I)
 Progress = Callable[[float], None]
 
 
@@ -213,7 +212,7 @@ def build_drawing(
     units, units_issue = resolve_units(doc.header, notes.units_hint, rough)
     if units_issue is not None:
         issues.append(units_issue)
-    dimensions, dim_issues = _read_dimensions(dims, header=doc.header, units=units, report=report)
+    dimensions, dim_issues = read_dimensions(dims, header=doc.header, units=units, report=report)
     issues.extend(dim_issues)
     gdt = [f for e, _ in entities if e.dxftype() == "TOLERANCE" for f in extract_gdt_frames(e.dxf.get("content", ""))]
     for entity, depth, raw in texts_by_entity:
@@ -235,7 +234,7 @@ def build_drawing(
     size, how, env_issues = _decide_depth(envelope, dimensions)
     issues.extend(env_issues)
     holes = extract_holes(sheet.circles, envelope.view_boxes)
-    radius = _internal_radius(part, envelope) if part is not None else None
+    radius = view_internal_radius(part, envelope.view_boxes[0]) if part and envelope.view_boxes else None
     report(1.0)
     return ParsedDrawing(
         file=filename,
@@ -258,61 +257,6 @@ def build_drawing(
         holes=tuple(holes),
         smallest_internal_radius=radius,
     )
-
-
-def _read_dimensions(
-    dims: list[Any], *, header: Any, units: Units, report: Progress
-) -> tuple[list[Dimension], list[ParseIssue]]:
-    """DIMENSION entities as printed; piles, zero-length and edge-on ones folded into one issue."""
-    found: list[Dimension] = []
-    issues: list[ParseIssue] = []
-    illegible: list[str] = []
-    for i, dim in enumerate(dims):
-        dimension, issue = extract_dimension(dim, header=header, units=units)
-        if dimension is not None:
-            found.append(dimension)
-        if issue is not None and issue.code is IssueCode.DUPLICATE_DIMENSIONS:
-            illegible.append(issue.detail)
-        elif issue is not None:
-            issues.append(issue)
-        if i % 256 == 255:
-            report(0.5 + 0.3 * i / len(dims))
-    found, piles = drop_piles(found)
-    illegible.extend(piles)
-    if illegible:
-        counts = {why: illegible.count(why) for why in dict.fromkeys(illegible)}
-        parts = ", ".join(f"{n} {why}" for why, n in counts.items())
-        issues.append(
-            ParseIssue(
-                code=IssueCode.DUPLICATE_DIMENSIONS,
-                detail=f"{len(illegible)} dimensions cannot be read as callouts ({parts}); not listed",
-            )
-        )
-    return found, issues
-
-
-def drop_piles(found: list[Dimension]) -> tuple[list[Dimension], list[str]]:
-    """Remove dimensions stacked at one text position: identical ones are kept once, differing ones dropped.
-
-    Returns:
-        The readable dimensions and one reason per dimension removed.
-    """
-    groups: dict[tuple[float, float], list[Dimension]] = {}
-    for dim in found:
-        key = (round(dim.position.x, 3), round(dim.position.y, 3)) if dim.position else (math.nan, float(id(dim)))
-        groups.setdefault(key, []).append(dim)
-    kept: list[Dimension] = []
-    reasons: list[str] = []
-    for pile in groups.values():
-        if len(pile) == 1:
-            kept.append(pile[0])
-        elif len({d.text for d in pile}) == 1:
-            kept.append(pile[0])
-            reasons.extend(["identical on top of another"] * (len(pile) - 1))
-        else:
-            reasons.extend(["stacked on top of each other"] * len(pile))
-    order = {id(d): i for i, d in enumerate(found)}
-    return sorted(kept, key=lambda d: order[id(d)]), reasons
 
 
 def _read_roughness(
@@ -343,27 +287,6 @@ def _decide_depth(
     if size is not None:
         issues.append(ParseIssue(code=IssueCode.ENVELOPE, detail=how))
     return size, how, issues
-
-
-def _internal_radius(part: list[Any], envelope: EnvelopeResult) -> float | None:
-    """The smallest concave arc radius in the largest view (hidden lines left out)."""
-    if not envelope.view_boxes:
-        return None
-    box = envelope.view_boxes[0]
-    flatness = 1e-3 * max(box[2] - box[0], box[3] - box[1])
-    outline = [
-        e for e in part if e.dxftype() != "INSERT" and not _HIDDEN_LINETYPE.search(str(e.dxf.get("linetype", "")))
-    ]
-    arcs = [a for e in outline for a in entity_arcs(e) if box[0] <= a.cx <= box[2] and box[1] <= a.cy <= box[3]]
-    if not arcs:
-        return None
-    segments: list[tuple[float, float, float, float]] = []
-    for entity in outline:
-        for seg in entity_segments(entity, flatness=flatness):
-            if box[0] - flatness <= min(seg[0], seg[2]) and max(seg[0], seg[2]) <= box[2] + flatness:
-                if box[1] - flatness <= min(seg[1], seg[3]) and max(seg[1], seg[3]) <= box[3] + flatness:
-                    segments.append(seg)
-    return smallest_internal_radius(arcs, segments, box)
 
 
 def _is_turned(envelope: tuple[float, float, float | None], dimensions: list[Dimension]) -> bool:

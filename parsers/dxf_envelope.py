@@ -173,7 +173,12 @@ def extract_envelope(items: list[tuple[str, _Box]], *, thickness: float | None) 
     frames = total - len(items)
     if not items:
         return EnvelopeResult(None, None, (), "no part geometry", ())
-    extent = _cluster(items, math.inf)[0].box
+    extent = (
+        min(b[0] for _, b in items),
+        min(b[1] for _, b in items),
+        max(b[2] for _, b in items),
+        max(b[3] for _, b in items),
+    )
     groups = _cluster(items, 0.03 * max(_size(extent)))
     kept = [g for g in groups if not _is_sheet_frame(g, groups)] or groups
     frames += len(groups) - len(kept)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from parsers.models import HoleGroup
 _Box = tuple[float, float, float, float]
 _Segment = tuple[float, float, float, float]
 _MAX_SEGMENTS = 200_000
+_HIDDEN_LINETYPE = re.compile(r"HIDDEN|DASHED|VERDECKT|CACHE", re.I)
 _TESTS_PER_RADIUS = 8
 
 
@@ -153,3 +155,28 @@ def smallest_internal_radius(arcs: list[Arc], segments: list[_Segment], box: _Bo
         if bands.crossings(x, y) % 2 == 0:
             return round(arc.radius, 6)
     return None
+
+
+def view_internal_radius(part: list[Any], box: _Box) -> float | None:
+    """The smallest concave arc radius of the part geometry inside a view's box (hidden lines left out).
+
+    Args:
+        part: part-geometry entities; box: the view's box, drawing units.
+
+    Returns:
+        The radius in drawing units, or None.
+    """
+    flatness = 1e-3 * max(box[2] - box[0], box[3] - box[1])
+    outline = [
+        e for e in part if e.dxftype() != "INSERT" and not _HIDDEN_LINETYPE.search(str(e.dxf.get("linetype", "")))
+    ]
+    arcs = [a for e in outline for a in entity_arcs(e) if box[0] <= a.cx <= box[2] and box[1] <= a.cy <= box[3]]
+    if not arcs:
+        return None
+    segments: list[tuple[float, float, float, float]] = []
+    for entity in outline:
+        for seg in entity_segments(entity, flatness=flatness):
+            if box[0] - flatness <= min(seg[0], seg[2]) and max(seg[0], seg[2]) <= box[2] + flatness:
+                if box[1] - flatness <= min(seg[1], seg[3]) and max(seg[1], seg[3]) <= box[3] + flatness:
+                    segments.append(seg)
+    return smallest_internal_radius(arcs, segments, box)

@@ -26,7 +26,7 @@ from parsers.errors import CorruptDrawing
 from parsers.models import IssueCode, ParsedDrawing, ParseIssue
 
 STREAM_BYTES = 16 * 2**20  # above this an ASCII DXF is streamed instead of loaded whole
-_GRID = 256
+_GRID = 96
 _ANNOTATION_TYPES = frozenset({"TEXT", "MTEXT", "MULTILEADER", "DIMENSION", "ARC_DIMENSION", "TOLERANCE", "INSERT"})
 _Box = tuple[float, float, float, float]
 
@@ -42,22 +42,24 @@ def _skeleton(data: bytes, filename: str) -> tuple[Any, list[ParseIssue]]:
 
 
 def _grid_items(boxes: array[float], kinds: list[str]) -> list[tuple[str, _Box]]:
-    """Merge part boxes per cell of a 256 x 256 grid over their extent; boxes wider than a cell stay whole.
+    """Merge part boxes by the grid cell (1/96 of the extent) their lower-left corner falls in.
 
-    Two boxes in one cell are closer than the view-grouping gap (3 % of the extent), so merging them first
-    does not change which views are found.
+    Boxes starting in one cell are closer than the view-grouping gap (3 % of the extent), so merging them
+    first does not change which views are found. Boxes longer than four cells (outlines, frame lines) stay
+    whole: their union with neighbours would fill space that is empty on the sheet.
     """
     count = len(kinds)
     if count == 0:
         return []
     x0, y0 = min(boxes[0::4]), min(boxes[1::4])
     x1, y1 = max(boxes[2::4]), max(boxes[3::4])
-    cell = max(x1 - x0, y1 - y0, 1e-9) / _GRID
+    extent = max(x1 - x0, y1 - y0, 1e-9)
+    cell = extent / _GRID
     merged: dict[tuple[int, int], tuple[str, _Box]] = {}
     items: list[tuple[str, _Box]] = []
     for i in range(count):
         box = (boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3])
-        if max(box[2] - box[0], box[3] - box[1]) > cell:
+        if max(box[2] - box[0], box[3] - box[1]) > 4 * cell:
             items.append((kinds[i], box))
             continue
         key = (int((box[0] - x0) / cell), int((box[1] - y0) / cell))

@@ -154,10 +154,19 @@ def _tile_blocks(page: Any, *, dpi: int, tessdata: str) -> list[dict[str, Any]]:
             tile = _transform(tile, mupdf.Matrix(1, 0, 0, 1, clip.x0, clip.y0))
             for block in tile.get("blocks", []):
                 for line in block.get("lines", []):
-                    for span in line.get("spans", []):
+                    # A word touching an inner tile edge is cut; the neighbouring tile reads it whole.
+                    line["spans"] = [span for span in line.get("spans", []) if not _cut(span["bbox"], clip, rect)]
+                    for span in line["spans"]:
                         span["font"] = TILE_FONT
                 blocks.append(block)
     return blocks
+
+
+def _cut(box: Any, clip: Any, page: Any) -> bool:
+    x0, y0, x1, y1 = box
+    margin = 1.5
+    return bool((x0 - clip.x0 < margin and clip.x0 > page.x0) or (clip.x1 - x1 < margin and clip.x1 < page.x1)
+                or (y0 - clip.y0 < margin and clip.y0 > page.y0) or (clip.y1 - y1 < margin and clip.y1 < page.y1))
 
 
 def lettering_paths(drawings: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -172,3 +172,10 @@ def test_prototype_first_prices_both(deps: Deps) -> None:
     answer(deps, message("500 pcs", "dxf/bracket.dxf"))
     reply = answer(deps, message("prototype first then production"))
     assert "Prototype first: 5 pcs on the prototype route" in reply.text
+
+
+def test_a_scan_is_not_priced_from_guesses(deps: Deps) -> None:
+    reply = answer(deps, message("qty 10", "pdf/scanned.pdf"))
+    assert reply.outcome == "ask-missing"
+    assert "scanned image" in reply.text and "vector PDF or DXF" in reply.text
+    assert "$" not in reply.text

@@ -87,6 +87,18 @@ def _read_file(path: str) -> bytes:
     return Path(path).read_bytes()
 
 
+def _progress(name: str) -> Any:
+    """A one-line progress indicator on stderr, only when stderr is a terminal (large DXF files)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def report(done: float) -> None:
+        sys.stderr.write(f"\rreading {name}: {done:4.0%}" + ("\n" if done >= 1.0 else ""))
+        sys.stderr.flush()
+
+    return report
+
+
 def extract_one(path: str) -> dict[str, Any]:
     """The extract contract for one file; an unreadable file yields an object with ``error``."""
     from parsers import ParseError, parse_drawing
@@ -98,7 +110,7 @@ def extract_one(path: str) -> dict[str, Any]:
         return {"file": name, "format": None, "dimensions": [], "issues": [],
                 "error": {"code": "not-found", "message": f"cannot open {path!r}: {exc.strerror}"}}
     try:
-        return parse_drawing(data, name).to_contract()
+        return parse_drawing(data, name, progress=_progress(name)).to_contract()
     except ParseError as exc:
         detected = getattr(exc, "detected", None)
         return {"file": name, "format": None, "dimensions": [], "issues": [],

@@ -38,7 +38,7 @@ from bot.reply import (
 from bot.revisions import diff_drawings
 from bot.store import ThreadStore
 from estimator import EstimateError, PartSpec, RateCard, estimate, explain, render_explanation_text
-from parsers import ParsedDrawing, ParseError, UnsupportedFileType, parse_drawing
+from parsers import ParsedDrawing, ParseError, UnsupportedFileType, parse_drawings
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class Deps:
     card: RateCard
     env: Environment
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    parse: Callable[[bytes, str], ParsedDrawing] = parse_drawing
+    parse: Callable[[bytes, str], tuple[ParsedDrawing, ...]] = parse_drawings
     max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
     ask_material: bool = True
     # When only the quantity is missing, price the standard breaks anyway (the CLI's quote command).
@@ -140,12 +140,12 @@ def read_attachments(
         fingerprint = parser_fingerprint()
         cached = deps.store.load_parsed(a.sha256, parser=fingerprint)
         if cached is not None:
-            drawings.append(cached.model_copy(update={"file": a.filename, "sha256": a.sha256}))
+            drawings += [d.model_copy(update={"file": a.filename, "sha256": a.sha256}) for d in cached]
             continue
         try:
-            drawing = deps.parse(a.data, a.filename).model_copy(update={"sha256": a.sha256})
-            deps.store.save_parsed(a.sha256, parser=fingerprint, drawing=drawing)
-            drawings.append(drawing)
+            parts = tuple(d.model_copy(update={"sha256": a.sha256}) for d in deps.parse(a.data, a.filename))
+            deps.store.save_parsed(a.sha256, parser=fingerprint, drawings=parts)
+            drawings += parts
         except UnsupportedFileType as exc:
             unreadable.append(UnreadableFile(filename=a.filename, code=exc.code, detected=exc.detected))
         except ParseError as exc:

@@ -20,6 +20,7 @@ from importlib.resources import files
 from typing import Any, Protocol
 
 import sqlalchemy as sa
+from pydantic import TypeAdapter
 from sqlalchemy.engine import Connection, Engine
 
 from bot.conversation import ThreadState
@@ -27,6 +28,7 @@ from bot.models import Attachment, InboundMessage, RenderedReply, ThreadKey
 from parsers import ParsedDrawing
 
 metadata = sa.MetaData()
+_DRAWINGS = TypeAdapter(tuple[ParsedDrawing, ...])
 
 threads = sa.Table(
     "threads",
@@ -96,8 +98,8 @@ class ThreadStore(Protocol):
     def commit_turn(self, state: ThreadState, reply: RenderedReply) -> None: ...
     def next_quote_number(self, key: ThreadKey, *, now: datetime) -> str: ...
     def load_blob(self, sha256: str) -> bytes | None: ...
-    def load_parsed(self, sha256: str, *, parser: str) -> ParsedDrawing | None: ...
-    def save_parsed(self, sha256: str, *, parser: str, drawing: ParsedDrawing) -> None: ...
+    def load_parsed(self, sha256: str, *, parser: str) -> tuple[ParsedDrawing, ...] | None: ...
+    def save_parsed(self, sha256: str, *, parser: str, drawings: tuple[ParsedDrawing, ...]) -> None: ...
     def pending_inbound(self, thread: ThreadKey | None = None) -> list[InboundMessage]: ...
     def pending_outbound(self, thread: ThreadKey | None = None) -> list[RenderedReply]: ...
     def mark_sent(self, reply: RenderedReply) -> None: ...
@@ -207,18 +209,18 @@ class SqlThreadStore:
             row = conn.execute(sa.select(blobs.c.data).where(blobs.c.sha256 == sha256)).first()
         return None if row is None else bytes(row[0])
 
-    def load_parsed(self, sha256: str, *, parser: str) -> ParsedDrawing | None:
-        """A drawing parsed earlier from the same bytes by the same parser version, if any."""
+    def load_parsed(self, sha256: str, *, parser: str) -> tuple[ParsedDrawing, ...] | None:
+        """The drawings parsed earlier from the same bytes by the same parser version, if any."""
         with self._tx() as conn:
             row = conn.execute(
                 sa.select(parsed_drawings.c.result).where(
                     parsed_drawings.c.sha256 == sha256, parsed_drawings.c.parser == parser
                 )
             ).first()
-        return None if row is None else ParsedDrawing.model_validate_json(row[0])
+        return None if row is None else _DRAWINGS.validate_json(row[0])
 
-    def save_parsed(self, sha256: str, *, parser: str, drawing: ParsedDrawing) -> None:
-        body = drawing.model_dump_json(round_trip=True)
+    def save_parsed(self, sha256: str, *, parser: str, drawings: tuple[ParsedDrawing, ...]) -> None:
+        body = _DRAWINGS.dump_json(drawings, round_trip=True).decode()
         try:
             with self._tx() as conn:
                 conn.execute(parsed_drawings.insert().values(sha256=sha256, parser=parser, result=body))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import typing as _typing
 
 from parsers.errors import (
     CorruptDrawing,
@@ -10,6 +10,7 @@ from parsers.errors import (
     EmptyFile,
     EncryptedPdf,
     ParseError,
+    TruncatedDrawing,
     UnsupportedFileType,
 )
 from parsers.models import (
@@ -23,7 +24,12 @@ from parsers.models import (
 )
 from parsers.sniff import sniff_kind
 
+if _typing.TYPE_CHECKING:  # keeps the package namespace to its public API
+    from collections.abc import Callable
+
 __all__ = [
+    "TruncatedDrawing",
+    "parse_drawings",
     "CorruptDrawing",
     "Dimension",
     "DimensionKind",
@@ -67,3 +73,26 @@ def parse_drawing(
     from parsers.pdf import parse_pdf
 
     return parse_pdf(data, filename)
+
+
+def parse_drawings(
+    data: bytes, filename: str, *, progress: Callable[[float], None] | None = None
+) -> tuple[ParsedDrawing, ...]:
+    """Read a file that may hold several parts: a PDF drawing set gives one ParsedDrawing per part.
+
+    Args:
+        data: the file's bytes.
+        filename: the attachment's name.
+        progress: as for ``parse_drawing`` (DXF only).
+
+    Returns:
+        One drawing per part, in sheet order (a DXF is always one drawing).
+
+    Raises:
+        ParseError: the file could not be read at all.
+    """
+    if sniff_kind(data, filename) is DrawingKind.PDF:
+        from parsers.pdf import parse_drawing_set
+
+        return parse_drawing_set(data, filename)
+    return (parse_drawing(data, filename, progress=progress),)

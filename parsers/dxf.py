@@ -166,11 +166,7 @@ def parse_dxf(data: bytes, filename: str, *, progress: Progress | None = None) -
     doc, issues = load_document(data, filename)
     report(0.5)
     pairs = [(e, b) for e in doc.modelspace() if (b := part_box(e)) is not None]
-    circles = [
-        (float(e.dxf.center[0]), float(e.dxf.center[1]), float(e.dxf.radius))
-        for e, _ in pairs
-        if e.dxftype() == "CIRCLE"
-    ]
+    circles = [circle_of(e) for e, _ in pairs if e.dxftype() == "CIRCLE"]
     sheet = Sheet(
         entities=list(_iter_layout_entities(doc)), items=[(e.dxftype(), b) for e, b in pairs], circles=circles
     )

@@ -13,19 +13,13 @@ from ezdxf.document import Drawing
 from ezdxf.lldxf.const import DXFError
 from ezdxf.lldxf.tagger import binary_tags_loader
 
-from parsers.errors import CorruptDrawing
+from parsers.errors import CorruptDrawing, TruncatedDrawing
 from parsers.models import DrawingKind, IssueCode, ParseIssue
 from parsers.sniff import sniff_kind
 
 BINARY_SENTINEL = b"AutoCAD Binary DXF"
 _MAX_REPAIR_ISSUES = 8
 ENTITIES_SECTION = re.compile(rb"\n\s*2\r?\n\s*ENTITIES\r?\n")
-
-
-class TruncatedDrawing(CorruptDrawing):
-    """The file stops before its drawing data ends (an interrupted download or export)."""
-
-    code = "truncated-drawing"
 
 
 def is_truncated(data: bytes) -> bool:

@@ -4,6 +4,7 @@
   + UnsupportedFileType   (also ValueError)
   + EmptyFile             (also ValueError)
   + CorruptDrawing
+    + TruncatedDrawing
   + EncryptedPdf
   + DrawingTooLarge
 
@@ -40,6 +41,12 @@ class EmptyFile(ParseError, ValueError):
 
 class CorruptDrawing(ParseError):
     code = "corrupt-drawing"
+
+
+class TruncatedDrawing(CorruptDrawing):
+    """The file stops before its drawing data ends (an interrupted download or export)."""
+
+    code = "truncated-drawing"
 
 
 class EncryptedPdf(ParseError):

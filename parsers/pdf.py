@@ -35,8 +35,9 @@ _OUTLINED_MIN_GLYPHS = 100
 _OUTLINED_MAX_RUNS = 10
 _SCAN_MAX_RUNS = 5
 _MAX_OCR_PAGES = 4
-# Marks OCR makes of hatching and symbols, a letter glued to a number ("7a"), a material grade ("61-T6").
-_OCR_NOISE = re.compile(r"[\[\]{}|@©§#&%$!?;:\"'_=~<>\\]|\d[a-wyzA-GI-LN-WYZ]|-[A-Z]+\d")
+# Marks OCR makes of hatching and symbols, a letter glued to a number ("7a"), a material grade ("61-T6"),
+# a degree sign inside a number ("80°55").
+_OCR_NOISE = re.compile(r"[\[\]{}|@©§#&%$!?;:\"'_=~<>\\]|\d[a-wyzA-GI-LN-WYZ]|-[A-Z]+\d|°\d")
 _MUPDF_ERRORS: tuple[type[Exception], ...] = (RuntimeError, cast(Any, pymupdf).mupdf.FzErrorBase)
 
 
@@ -225,9 +226,16 @@ def _ocr_runs(runs: list[Run]) -> list[Run]:
         if run.size > (3.0 if any(ch.isdigit() for ch in run.text) else 2.5) * median:
             continue
         box = run.page_box()
-        if run.font != TILE_FONT or not any(_same_place(run, box, other) for other in kept):
-            kept.append(run)
+        clash = [other for other in kept if run.font == TILE_FONT and _same_place(run, box, other)]
+        # A reading with digits wins over a wordless one in the same place (a turned value read as "a)").
+        if clash and (not _has_digit(run) or any(_has_digit(other) for other in clash)):
+            continue
+        kept = [other for other in kept if all(other is not c for c in clash)] + [run]
     return kept
+
+
+def _has_digit(run: Run) -> bool:
+    return any(ch.isdigit() for ch in run.text)
 
 
 def _same_place(run: Run, box: tuple[float, float, float, float], other: Run) -> bool:
@@ -235,8 +243,14 @@ def _same_place(run: Run, box: tuple[float, float, float, float], other: Run) ->
     area = min((box[2] - box[0]) * (box[3] - box[1]), (theirs[2] - theirs[0]) * (theirs[3] - theirs[1]))
     if _shared_area(box, theirs) > 0.3 * max(area, 1e-6):
         return True
+    if _shared_area(box, theirs) > 0 and _numbers(run) & _numbers(other):
+        return True  # "4X" of a tile overlapping "4X Ø5.5 THRU" of the page
     near = max(abs(box[0] - theirs[0]), abs(box[1] - theirs[1])) < max(run.size, other.size)
     return near and run.text.strip() == other.text.strip()
+
+
+def _numbers(run: Run) -> set[str]:
+    return {w for w in run.text.split() if any(ch.isdigit() for ch in w)}
 
 
 def _shared_area(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:

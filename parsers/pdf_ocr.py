@@ -33,6 +33,8 @@ _TILE_PT = 150.0
 TILE_FONT = "ocr-tile"  # the font name given to text read from a tile (a second reading of the page)
 _TILE_OVERLAP_PT = 30.0
 _MAX_TILES = 40
+# Hatching read turned by 90° gives many short digit strings; only these word shapes are kept from it.
+_TURNED_WORD = re.compile(r"^(?:M\d+(?:[.,x]\d+)?|\d+[.,]\d+)$")
 _DEBIAN_TESSDATA = (
     "/usr/share/tesseract-ocr/5/tessdata",
     "/usr/share/tesseract-ocr/4.00/tessdata",
@@ -127,18 +129,23 @@ def ocr_page(page: Any, *, tessdata: str, strokes: bool) -> OcrText:
         # On a scan the line work stays, and Tesseract's page layout analysis gives up on small values
         # between dimension lines and hatching; small tiles of the sheet are read again.
         raw["blocks"] = raw.get("blocks", []) + _tile_blocks(page, dpi=dpi, tessdata=tessdata)
+        # Vertical dimension text (read from below, the usual way) from the sheet turned a quarter.
+        raw["blocks"] += _tile_blocks(page, dpi=dpi, tessdata=tessdata, turn=90)
     raw = _clean(raw)
     seconds = time.perf_counter() - start
     logger.info("OCR page %d at %d dpi in %.2f s", page.number + 1, dpi, seconds)
     return OcrText(page_dict=raw, dpi=dpi, seconds=seconds)
 
 
-def _tile_blocks(page: Any, *, dpi: int, tessdata: str) -> list[dict[str, Any]]:
-    """OCR the page in overlapping tiles; text blocks in page coordinates (duplicates left in)."""
+def _tile_blocks(page: Any, *, dpi: int, tessdata: str, turn: int = 0) -> list[dict[str, Any]]:
+    """OCR the page in overlapping tiles, the image turned by ``turn`` degrees; text blocks in page
+    coordinates (duplicates left in). A turned reading keeps only words shaped like a callout."""
     mupdf = cast(Any, pymupdf)
     rect = page.rect
     side = max(_TILE_PT, (rect.width * rect.height / _MAX_TILES) ** 0.5)
     nx, ny = math.ceil(rect.width / side), math.ceil(rect.height / side)
+    zoom = mupdf.Matrix(dpi / 72, dpi / 72)
+    render = zoom * mupdf.Matrix(turn)
     blocks: list[dict[str, Any]] = []
     for i in range(nx):
         for j in range(ny):
@@ -146,20 +153,26 @@ def _tile_blocks(page: Any, *, dpi: int, tessdata: str) -> list[dict[str, Any]]:
                               rect.y0 + j * rect.height / ny - _TILE_OVERLAP_PT,
                               rect.x0 + (i + 1) * rect.width / nx + _TILE_OVERLAP_PT,
                               rect.y0 + (j + 1) * rect.height / ny + _TILE_OVERLAP_PT) & rect
-            pix = page.get_pixmap(dpi=dpi, clip=clip, alpha=False)
+            pix = page.get_pixmap(matrix=render, clip=clip, alpha=False)
             pix.set_dpi(dpi, dpi)
             with mupdf.open("pdf", pix.pdfocr_tobytes(language="eng", tessdata=tessdata)) as ocr:
                 tile = ocr[0].get_text("rawdict")
-            # The OCR page is the tile at 72 dpi: its points are the page's, offset by the tile corner.
-            tile = _transform(tile, mupdf.Matrix(1, 0, 0, 1, clip.x0, clip.y0))
+            # OCR page points -> pixels of the turned render -> page points.
+            corner = (clip * render).irect
+            tile = _transform(tile, zoom * mupdf.Matrix(1, 0, 0, 1, corner.x0, corner.y0) * ~render)
             for block in tile.get("blocks", []):
                 for line in block.get("lines", []):
                     # A word touching an inner tile edge is cut; the neighbouring tile reads it whole.
-                    line["spans"] = [span for span in line.get("spans", []) if not _cut(span["bbox"], clip, rect)]
+                    line["spans"] = [span for span in line.get("spans", []) if not _cut(span["bbox"], clip, rect)
+                                     and (not turn or _TURNED_WORD.match(_span_text(span)))]
                     for span in line["spans"]:
                         span["font"] = TILE_FONT
                 blocks.append(block)
     return blocks
+
+
+def _span_text(span: dict[str, Any]) -> str:
+    return clean_word("".join(ch["c"] for ch in span.get("chars", [])).strip())
 
 
 def _cut(box: Any, clip: Any, page: Any) -> bool:

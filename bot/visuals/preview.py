@@ -31,7 +31,7 @@ def status_colour(d: Dimension) -> str:
 
 
 def render_preview(data: bytes, drawing: ParsedDrawing) -> Preview:
-    """Render page 1 (PDF) or model space (DXF) and outline each located callout.
+    """Render the part's first sheet (PDF) or model space (DXF) and outline each located callout.
 
     Callouts without a position are listed under the picture instead, so every callout read is shown.
     """
@@ -43,17 +43,18 @@ def render_preview(data: bytes, drawing: ParsedDrawing) -> Preview:
     fig = plt.figure(figsize=(WIDTH_PX / 100, WIDTH_PX / 100 * 0.75), dpi=100)
     ax = fig.add_axes((0.0, 0.08, 1.0, 0.92))
     ax.set_axis_off()
+    sheet = (drawing.page_numbers or (1,))[0]
     if drawing.format is DrawingKind.DXF:
         char = _draw_dxf(ax, data)
     else:
-        char = _draw_pdf(ax, data)
+        char = _draw_pdf(ax, data, page=sheet)
     fig.set_size_inches(WIDTH_PX / 100, WIDTH_PX / 100 * 0.75)  # ezdxf's backend resizes the figure
     outlined = 0
     unplaced: list[str] = []
     tightest = sorted((d for d in drawing.dimensions if d.tolerance_band_mm), key=lambda d: d.tolerance_band_mm or 0)
     labelled = {id(d) for d in tightest[:3]}
     for d in drawing.dimensions:
-        if d.position is None or (drawing.format is DrawingKind.PDF and d.page not in (None, 1)):
+        if d.position is None or (drawing.format is DrawingKind.PDF and d.page not in (None, sheet)):
             unplaced.append(d.text)
             continue
         w, h = max(len(d.text), 2) * char * 0.7, char * 1.6
@@ -86,17 +87,17 @@ def _draw_dxf(ax: Axes, data: bytes) -> float:
     return float(height)
 
 
-def _draw_pdf(ax: Axes, data: bytes) -> float:
-    """Page 1 as a pixmap, placed in page coordinates (points, y down); returns a text height in points."""
+def _draw_pdf(ax: Axes, data: bytes, *, page: int) -> float:
+    """The part's first sheet as a pixmap in page coordinates (points, y down); returns a text height."""
     import numpy as np
     import pymupdf
 
     with pymupdf.open(stream=data, filetype="pdf") as doc:
-        page = doc[0]
-        zoom = min(3.0, WIDTH_PX / page.rect.width)
-        pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
+        sheet = doc[page - 1]
+        zoom = min(3.0, WIDTH_PX / sheet.rect.width)
+        pix = sheet.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
         image = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, pix.n)
-        ax.imshow(image, extent=(0, page.rect.width, page.rect.height, 0))
+        ax.imshow(image, extent=(0, sheet.rect.width, sheet.rect.height, 0))
         return 8.0
 
 

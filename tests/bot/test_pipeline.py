@@ -151,9 +151,9 @@ def test_same_file_twice_is_parsed_once(db_url: str) -> None:
 
     def counting_parse(data: bytes, filename: str):  # wraps the real parser
         calls.append(filename)
-        from parsers import parse_drawing
+        from parsers import parse_drawings
 
-        return parse_drawing(data, filename)
+        return parse_drawings(data, filename)
 
     with SqlThreadStore(db_url) as store:
         counted = Deps(store=store, card=load_rate_card(), env=make_environment(), parse=counting_parse)
@@ -179,3 +179,16 @@ def test_a_scan_is_not_priced_from_guesses(deps: Deps) -> None:
     assert reply.outcome == "ask-missing"
     assert "scanned image" in reply.text and "vector PDF or DXF" in reply.text
     assert "$" not in reply.text
+
+
+def test_a_drawing_set_is_quoted_part_by_part(deps: Deps) -> None:
+    reply = answer(deps, message("qty 20", "pdf_cases/drawing_set.pdf"))
+    assert reply.outcome in ("estimate", "ask-missing")
+    names = [line for line in reply.text.splitlines() if "I read " in line]
+    assert len(names) >= 2, reply.text
+
+
+def test_a_letter_is_not_a_drawing(deps: Deps) -> None:
+    reply = answer(deps, message("qty 20", "pdf_cases/letter.pdf"))
+    assert reply.outcome == "ask-missing"
+    assert "doesn't look like a part drawing" in reply.text

@@ -17,7 +17,7 @@ from parsers import (
     UnsupportedFileType,
     parse_drawing,
 )
-from parsers.dxf_load import TruncatedDrawing
+from parsers.errors import TruncatedDrawing
 from parsers.models import HoleGroup
 from tests.conftest import DRAWINGS
 

@@ -221,7 +221,7 @@ def slack_http(start: Callable[..., Slack]) -> Slack:
 
 def test_a_bug_is_logged_and_the_user_gets_an_apology(start: Callable[..., Slack], deps: Deps,
                                                       caplog: pytest.LogCaptureFixture) -> None:
-    def broken_parser(data: bytes, filename: str) -> ParsedDrawing:
+    def broken_parser(data: bytes, filename: str) -> tuple[ParsedDrawing, ...]:
         raise RuntimeError("parser bug")
 
     slack = start("http", deps=replace(deps, parse=broken_parser))

@@ -2,7 +2,8 @@
 
 For each fixture drawing: the bare library read (ezdxf.readfile / pymupdf open + get_text on every page),
 our extract (parse_drawing) and our full quote (parse, intake, estimate, render text/HTML/Slack; the
-content-hash cache emptied before each run), each the best of N runs. Scans include OCR. Prints milliseconds and the ratio to the bare library; no pass/fail threshold here.
+content-hash cache emptied before each run), each the best of N runs. Scans include OCR. Prints
+milliseconds and the ratio to the bare library; no pass/fail threshold here.
 """
 
 from __future__ import annotations

@@ -157,6 +157,7 @@ def render_extract_table(result: dict[str, Any]) -> str:
 
 def build_deps(settings: Settings, *, db_url: str | None, **overrides: Any) -> Deps:
     from bot.config import default_db_url
+    from bot.isolation import isolated_parse
     from bot.pipeline import Deps
     from bot.render import make_environment
     from bot.store import SqlThreadStore
@@ -165,6 +166,7 @@ def build_deps(settings: Settings, *, db_url: str | None, **overrides: Any) -> D
     store = SqlThreadStore(db_url or settings.db_url or default_db_url())
     return Deps(
         store=store,
+        parse=isolated_parse(timeout_s=settings.parse_timeout_s, memory_mb=settings.parse_memory_mb),
         card=load_rate_card(settings.rates_path),
         env=make_environment(),
         max_attachment_bytes=settings.max_attachment_bytes,

@@ -32,6 +32,9 @@ class Settings(BaseModel):
     db_url: str | None = None
     rates_path: Path | None = None
     max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
+    # each attachment is parsed in a worker process with these limits (bot/isolation.py)
+    parse_timeout_s: float = 60.0
+    parse_memory_mb: int = 2048
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
@@ -46,7 +49,10 @@ class Settings(BaseModel):
             return value or None
 
         max_bytes = get("QUOTEBOT_MAX_ATTACHMENT_BYTES")
+        timeout_s, memory_mb = get("QUOTEBOT_PARSE_TIMEOUT_S"), get("QUOTEBOT_PARSE_MEMORY_MB")
         return cls(
+            parse_timeout_s=float(timeout_s) if timeout_s else 60.0,
+            parse_memory_mb=int(memory_mb) if memory_mb else 2048,
             db_url=get("QUOTEBOT_DATABASE_URL"),
             rates_path=Path(p) if (p := get("QUOTEBOT_RATES")) else None,
             max_attachment_bytes=int(max_bytes) if max_bytes else DEFAULT_MAX_ATTACHMENT_BYTES,

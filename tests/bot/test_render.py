@@ -22,6 +22,7 @@ REPLIES = {
         UnreadableFile(filename="x<y>.dwg", code="unsupported-file-type", detected="DWG"),
         UnreadableFile(filename="p.pdf", code="encrypted-pdf"),
         UnreadableFile(filename="c.dxf", code="corrupt-drawing"),
+        UnreadableFile(filename="slow.pdf", code="timed-out"),
     )),
     **{step.value: Reply(step=step) for step in (Step.HELP, Step.ACKNOWLEDGE, Step.CANCELLED, Step.ASK_FOR_DRAWING)},
 }
@@ -68,6 +69,7 @@ def test_unreadable_reply_names_each_file_and_what_to_send(env) -> None:
     assert "x<y>.dwg" in text and "DXF" in text
     assert "password" in text
     assert "c.dxf" in text
+    assert "slow.pdf in time" in text
 
 
 @pytest.mark.parametrize(("value", "expected"), [(18.4, "$18.40"), (9200, "$9,200.00"), (0.005, "$0.01")])

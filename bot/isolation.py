@@ -207,6 +207,10 @@ def _rebuild(envelope: dict[str, str]) -> ParseError:
 def _run_worker(*, send: Connection, target: ParseFunction, data: bytes, filename: str, mb: int) -> None:
     """Worker body: cap memory, parse, send one JSON message back."""
     os.setpgid(0, 0)
+    # Tesseract and MuPDF print progress noise on stderr; everything the worker says goes through ``send``.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
     cap = mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     envelope: dict[str, str]

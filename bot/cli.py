@@ -1,4 +1,4 @@
-"""The ``quotebot`` console script: extract, quote, chat, serve. The only place that configures logging.
+"""The ``quotebot`` console script: extract, quote, chat, serve, worker. The only place that configures logging.
 
 Heavy imports (ezdxf, pymupdf, sqlalchemy) stay inside the subcommands so ``--help`` is instant.
 """
@@ -63,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="receive Slack events and button clicks as HTTP POSTs to /slack/events on PORT "
                         "(verified with SLACK_SIGNING_SECRET) instead of Socket Mode")
     p.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: a per-user SQLite file)")
+
+    p = sub.add_parser("worker", help="answer the messages `serve` queued (queue mode: QUOTEBOT_BROKER_URL)")
+    p.add_argument("--threads", type=int, default=1, metavar="N",
+                   help="jobs this process works on at once (default 1; start one worker per core)")
+    p.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (PostgreSQL; default QUOTEBOT_DATABASE_URL)")
     return parser
 
 
@@ -76,10 +81,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.verbose:
         # ezdxf reports every repair it makes as a warning; we report what matters as issues.
         logging.getLogger("ezdxf").setLevel(logging.ERROR)
+    logging.getLogger("pika").setLevel(logging.WARNING)  # the broker client logs every connection step at INFO
     from bot.config import Settings
 
     settings = Settings.from_env(os.environ)
-    command = {"extract": cmd_extract, "quote": cmd_quote, "chat": cmd_chat, "serve": cmd_serve}
+    command = {"extract": cmd_extract, "quote": cmd_quote, "chat": cmd_chat, "serve": cmd_serve,
+               "worker": cmd_worker}
     return command[args.command](args, settings)
 
 
@@ -246,7 +253,21 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         raise KeyboardInterrupt  # SIGTERM stops the channels like Ctrl-C: work in flight finishes first
 
     signal.signal(signal.SIGTERM, stop)
-    deps = build_deps(settings, db_url=args.db, visuals=True)
+    from bot.queue import QueueConfigError, open_queue, redact_url
+
+    deps = build_deps(settings, db_url=args.db, visuals=settings.visuals)
+    try:
+        queue = open_queue(settings, deps)
+    except QueueConfigError as exc:
+        print(f"quotebot serve: {exc}", file=sys.stderr)
+        return 1
+    if queue is not None:
+        from dataclasses import replace
+
+        deps = replace(deps, queue=queue)
+        assert settings.broker_url is not None
+        print(f"queue  {redact_url(settings.broker_url.get_secret_value())} ({settings.queue_name}); "
+              "`quotebot worker` answers", flush=True)
     services: list[Any] = []
     with ExitStack() as stack:
         if "slack" in ready:
@@ -275,4 +296,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 service.wait()
         except KeyboardInterrupt:
             print("quotebot serve: stopping", file=sys.stderr)
+    if queue is not None:
+        queue.close()
     return 0
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.queue import worker_main
+
+    deps = build_deps(settings, db_url=args.db, visuals=settings.visuals)
+    return worker_main(settings, os.environ, deps, threads=max(1, args.threads))

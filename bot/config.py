@@ -41,6 +41,11 @@ class Settings(BaseModel):
     imap_url: SecretStr | None = None
     smtp_url: SecretStr | None = None
     email_address: str | None = None
+    # queue mode (bot/queue.py): listeners store and enqueue, `quotebot worker` answers
+    broker_url: SecretStr | None = None
+    queue_name: str = "quotebot"
+    # quote replies carry preview.png, chart.png and quote.pdf
+    visuals: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -62,6 +67,9 @@ class Settings(BaseModel):
             imap_url=SecretStr(v) if (v := get("QUOTEBOT_IMAP_URL")) else None,
             smtp_url=SecretStr(v) if (v := get("QUOTEBOT_SMTP_URL")) else None,
             email_address=get("QUOTEBOT_EMAIL_ADDRESS"),
+            broker_url=SecretStr(v) if (v := get("QUOTEBOT_BROKER_URL")) else None,
+            queue_name=get("QUOTEBOT_QUEUE") or "quotebot",
+            visuals=(get("QUOTEBOT_VISUALS") or "on").lower() not in ("0", "off", "false", "no"),
         )
 
     def channel_status(self, *, slack_http: bool = False) -> list[tuple[str, bool, str]]:

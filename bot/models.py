@@ -28,6 +28,12 @@ class ThreadKey(Frozen):
     def __str__(self) -> str:
         return f"{self.channel}:{self.id}"
 
+    @classmethod
+    def parse(cls, text: str) -> ThreadKey:
+        """The key ``str(key)`` printed: ``slack:C1:1700000000.0001`` -> (slack, C1:1700000000.0001)."""
+        channel, _, id_ = text.partition(":")
+        return cls(channel=Channel(channel), id=id_)
+
 
 class Attachment(Frozen):
     model_config = ConfigDict(frozen=True, extra="forbid", ser_json_bytes="base64", val_json_bytes="base64")
@@ -52,6 +58,8 @@ class InboundMessage(Frozen):
     text: str = ""
     attachments: tuple[Attachment, ...] = ()
     received_at: datetime
+    # the channel's handle on its "working on it" message (Slack ts), which the reply replaces
+    ack_ref: str | None = None
 
 
 class RenderedReply(Frozen):
@@ -65,3 +73,4 @@ class RenderedReply(Frozen):
     html: str
     blocks: tuple[dict[str, object], ...] = ()
     files: tuple[Attachment, ...] = ()  # preview.png, chart.png, quote.pdf with a quote
+    ack_ref: str | None = None  # InboundMessage.ack_ref of the message answered

@@ -22,7 +22,7 @@ from bot.artefacts import build_artefacts
 from bot.conversation import Step, ThreadState, advance, replaced_drawings
 from bot.intake import build_part_spec, part_name
 from bot.intents import read_intent
-from bot.models import Attachment, InboundMessage, RenderedReply, ThreadKey
+from bot.models import Attachment, Channel, InboundMessage, RenderedReply, ThreadKey
 from bot.render import render_blocks, render_html, render_subject, render_text
 from bot.reply import (
     PartQuote,
@@ -51,6 +51,12 @@ class ReplySender(Protocol):
     def send(self, reply: RenderedReply) -> None: ...
 
 
+class JobQueue(Protocol):
+    """Where a channel listener hands a thread to the workers (bot/queue.py); absent in the embedded default."""
+
+    def enqueue(self, thread: ThreadKey) -> None: ...
+
+
 @dataclass(frozen=True)
 class Deps:
     store: ThreadStore
@@ -64,6 +70,52 @@ class Deps:
     price_without_quantity: bool = False
     # attach preview.png, chart.png and quote.pdf to quote replies
     visuals: bool = False
+    # queue mode: channels store and enqueue, `quotebot worker` answers (None: answer in this process)
+    queue: JobQueue | None = None
+
+
+def submit(inbound: InboundMessage, deps: Deps, sender: ReplySender) -> bool:
+    """What a channel does with a message it received: False when it is a redelivery, already stored.
+
+    Embedded, the message is stored, answered and the reply sent here. In queue mode it is only stored and its
+    thread queued; a worker answers it (``answer_thread``).
+    """
+    if deps.queue is None:
+        if handle(inbound, deps) is None:
+            return False
+        deliver(deps.store, sender, thread=inbound.thread)
+        return True
+    if not deps.store.record_inbound(inbound):
+        logger.info("duplicate %s thread=%s ignored", inbound.dedupe_key, inbound.thread)
+        return False
+    deps.queue.enqueue(inbound.thread)
+    return True
+
+
+def answer_thread(thread: ThreadKey, deps: Deps, sender: ReplySender) -> int:
+    """A worker's job: answer the thread's stored messages in order, then send its pending replies.
+
+    Safe to run twice or in two workers at once: the thread lock orders them, and the second finds nothing
+    left to do. Returns how many replies were sent.
+    """
+    with deps.store.thread_lock(thread):
+        recover(deps, thread=thread)
+        return deliver(deps.store, sender, thread=thread)
+
+
+def resume(deps: Deps, sender: ReplySender, *, channel: Channel) -> int:
+    """After a (re)start: answer what a previous run of this channel stored but did not answer or send.
+
+    In queue mode the threads are queued again for the workers (a listener may have died between storing a
+    message and queueing it). Returns how many threads had work left.
+    """
+    threads = [t for t in deps.store.pending_threads() if t.channel is channel]
+    for thread in threads:
+        if deps.queue is not None:
+            deps.queue.enqueue(thread)
+        else:
+            answer_thread(thread, deps, sender)
+    return len(threads)
 
 
 def handle(inbound: InboundMessage, deps: Deps) -> RenderedReply | None:
@@ -239,4 +291,5 @@ def render_reply(reply: Reply, *, inbound: InboundMessage, env: Environment) -> 
         text=render_text(env, reply),
         html=render_html(env, reply),
         blocks=render_blocks(env, reply),
+        ack_ref=inbound.ack_ref,
     )

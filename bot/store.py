@@ -12,9 +12,11 @@ dropping or double-answering a message:
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from importlib.resources import files
 from typing import Any, Protocol
@@ -47,6 +49,7 @@ messages = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),  # in: received|answered; out: pending|sent
     sa.Column("payload", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("sent_at", sa.DateTime(timezone=True)),  # out: when the channel accepted it
 )
 attachments = sa.Table(
     "attachments",
@@ -56,6 +59,7 @@ attachments = sa.Table(
     sa.Column("filename", sa.String(1024), nullable=False),
     sa.Column("content_type", sa.String(255)),
     sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("fetch_error", sa.String(32)),  # why the channel could not get the file (Attachment.fetch_error)
 )
 # File contents by SHA-256: the same drawing sent twice is stored (and parsed) once.
 blobs = sa.Table(
@@ -80,6 +84,9 @@ quote_numbers = sa.Table(
 )
 
 
+MIGRATION_LOCK_ID = 0x71756F7465626F74  # "quotebot"
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (bot/migrations/versions)."""
     from alembic import command
@@ -88,6 +95,8 @@ def migrate(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(files("bot") / "migrations"))
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # a serve and its workers starting at once migrate one at a time
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
 
@@ -103,6 +112,8 @@ class ThreadStore(Protocol):
     def pending_inbound(self, thread: ThreadKey | None = None) -> list[InboundMessage]: ...
     def pending_outbound(self, thread: ThreadKey | None = None) -> list[RenderedReply]: ...
     def mark_sent(self, reply: RenderedReply) -> None: ...
+    def pending_threads(self) -> list[ThreadKey]: ...
+    def thread_lock(self, key: ThreadKey) -> AbstractContextManager[None]: ...
 
 
 def _new_id(result: sa.CursorResult[Any]) -> int:
@@ -121,7 +132,38 @@ class SqlThreadStore:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine: Engine = sa.create_engine(url)
+        self._local_locks: dict[str, threading.Lock] = {}
+        self._local_guard = threading.Lock()
         migrate(self.engine)
+
+    @property
+    def shared(self) -> bool:
+        """Whether several processes can share this store safely (PostgreSQL), as queue workers do."""
+        return self.engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def thread_lock(self, key: ThreadKey) -> Iterator[None]:
+        """Answer one thread's messages in one place at a time, so turns apply in order to the same state.
+
+        On PostgreSQL a session advisory lock, shared by every process on the database and released by the
+        server when its holder dies (a killed worker never leaves a thread locked). Elsewhere a lock in this
+        process, which is all an embedded SQLite store has.
+        """
+        if not self.shared:
+            with self._local_guard:
+                lock = self._local_locks.setdefault(str(key), threading.Lock())
+            with lock:
+                yield
+            return
+        lock_id = int.from_bytes(hashlib.sha256(str(key).encode()).digest()[:8], "big", signed=True)
+        with self.engine.connect() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_lock(:id)"), {"id": lock_id})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:id)"), {"id": lock_id})
+                conn.commit()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -161,7 +203,8 @@ class SqlThreadStore:
                     conn.execute(blobs.insert().values(sha256=sha, data=a.data))
                 conn.execute(
                     attachments.insert().values(
-                        message_id=msg_id, filename=a.filename, content_type=a.content_type, sha256=sha
+                        message_id=msg_id, filename=a.filename, content_type=a.content_type, sha256=sha,
+                        fetch_error=a.fetch_error,
                     )
                 )
         return True
@@ -239,17 +282,29 @@ class SqlThreadStore:
             found = []
             for msg_id, payload in rows:
                 files = conn.execute(
-                    sa.select(attachments.c.filename, attachments.c.content_type, blobs.c.data)
+                    sa.select(attachments.c.filename, attachments.c.content_type, attachments.c.fetch_error,
+                              blobs.c.data)
                     .join(blobs, blobs.c.sha256 == attachments.c.sha256)
                     .where(attachments.c.message_id == msg_id)
                     .order_by(attachments.c.id)
                 ).all()
                 data = json.loads(payload)
                 data["attachments"] = [
-                    Attachment(filename=f, content_type=ct, data=bytes(d)) for f, ct, d in files
+                    Attachment(filename=f, content_type=ct, fetch_error=err, data=bytes(d)) for f, ct, err, d in files
                 ]
                 found.append(InboundMessage.model_validate(data))
         return found
+
+    def pending_threads(self) -> list[ThreadKey]:
+        """Threads with a stored message not yet answered or a reply not yet sent, oldest work first."""
+        pending = sa.or_(
+            sa.and_(messages.c.direction == "in", messages.c.status == "received"),
+            sa.and_(messages.c.direction == "out", messages.c.status == "pending"),
+        )
+        query = (sa.select(messages.c.thread, sa.func.min(messages.c.id).label("first"))
+                 .where(pending).group_by(messages.c.thread).order_by("first"))
+        with self._tx() as conn:
+            return [ThreadKey.parse(row[0]) for row in conn.execute(query)]
 
     def pending_outbound(self, thread: ThreadKey | None = None) -> list[RenderedReply]:
         """Replies committed but not yet sent (all threads, or one), oldest first."""
@@ -267,7 +322,7 @@ class SqlThreadStore:
             conn.execute(
                 messages.update()
                 .where(messages.c.dedupe_key == _out_key(reply.in_reply_to))
-                .values(status="sent")
+                .values(status="sent", sent_at=datetime.now(UTC))
             )
 
     def history(self, key: ThreadKey) -> list[tuple[str, str]]:

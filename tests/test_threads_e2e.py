@@ -49,7 +49,10 @@ def _ledger(db_url: str) -> tuple[dict[str, str], dict[str, int], int]:
     """(inbound dedupe key -> status, replies per inbound key, pending outbound count)."""
     engine = sa.create_engine(db_url)
     with engine.connect() as conn:
-        rows = conn.execute(sa.text("SELECT direction, dedupe_key, status FROM messages")).all()
+        if not sa.inspect(conn).has_table("messages"):  # killed before its first start-up finished
+            rows = []
+        else:
+            rows = list(conn.execute(sa.text("SELECT direction, dedupe_key, status FROM messages")).all())
     engine.dispose()
     inbound = {key: status for direction, key, status in rows if direction == "in"}
     replies: dict[str, int] = {}

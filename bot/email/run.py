@@ -33,7 +33,7 @@ from bot.email.translate import (
     to_inbound_message,
 )
 from bot.models import Channel, RenderedReply, ThreadKey
-from bot.pipeline import Deps, deliver, handle, recover
+from bot.pipeline import Deps, deliver, recover, resume, submit
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +107,9 @@ class EmailChannel:
 
     def _catch_up(self) -> None:
         store = self.deps.store
+        if self.deps.queue is not None:  # the workers answer and send; queue what a previous run left
+            resume(self.deps, self.sender, channel=Channel.EMAIL)
+            return
         for thread in _email_threads(m.thread for m in store.pending_inbound()):
             try:
                 recover(self.deps, thread=thread)
@@ -164,8 +167,7 @@ class EmailChannel:
         envelope = replace(envelope, thread_id=thread_id)
         inbound = inbound.model_copy(update={"thread": ThreadKey(channel=Channel.EMAIL, id=thread_id)})
         self.envelopes.save(envelope, kind=Kind.INBOUND)  # before handle: the reply must find it after a crash
-        handle(inbound, self.deps)
-        deliver(self.deps.store, self.sender, thread=inbound.thread)
+        submit(inbound, self.deps, self.sender)
         return ()
 
     def _acknowledge(self, envelope: Envelope) -> tuple[str, ...]:
@@ -253,6 +255,20 @@ class EmailService:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def email_reply_sender(environ: Mapping[str, str], deps: Deps) -> EmailReplySender:
+    """A sender for replies from a process that does not read the mailbox (a queue worker).
+
+    Raises:
+        EmailConfigError: a QUOTEBOT_* email variable is missing or malformed.
+        TypeError: ``deps.store`` has no SQL engine for the envelope table.
+    """
+    engine = getattr(deps.store, "engine", None)
+    if engine is None:
+        raise TypeError("the email channel needs a SQL store (SqlThreadStore)")
+    settings = EmailSettings.from_env(environ)
+    return EmailReplySender(SmtpSender(settings.smtp), EnvelopeStore(engine), settings=settings, deps=deps)
 
 
 def start_email(environ: Mapping[str, str], deps: Deps) -> EmailService:

@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import AttachmentTooLarge, BotError
 from bot.models import Attachment, Channel, InboundMessage, RenderedReply, ThreadKey
-from bot.pipeline import Deps, deliver, handle, recover
+from bot.pipeline import Deps, resume, submit
 from bot.render import mrkdwn
 from bot.slack.config import SlackSettings
 from bot.slack.files import SlackFileFetcher
@@ -90,7 +90,7 @@ class SlackSender:
         self.acks = acks if acks is not None else {}
 
     def send(self, reply: RenderedReply) -> None:
-        ack_ts = self.acks.pop(reply.in_reply_to, None)
+        ack_ts = self.acks.pop(reply.in_reply_to, None) or reply.ack_ref
         if ack_ts is not None:
             self.client.chat_update(**to_update_kwargs(reply, ts=ack_ts))
         else:
@@ -128,13 +128,12 @@ class SlackResponder:
         ack = self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=ack_text(files))
         self.acks[inbound.dedupe_key] = ack_ts = str(ack["ts"])
         attachments = tuple(self.fetch(f) for f in files)
+        inbound = inbound.model_copy(update={"attachments": attachments, "ack_ref": ack_ts})
         with self.locks.hold(inbound.thread):
-            reply = handle(inbound.model_copy(update={"attachments": attachments}), self.deps)
-            if reply is None:  # answered before a restart
-                self.acks.pop(inbound.dedupe_key, None)
+            stored = submit(inbound, self.deps, SlackSender(self.client, acks=self.acks))
+            self.acks.pop(inbound.dedupe_key, None)  # sent, or in a worker's hands (it replaces the ack by ts)
+            if not stored:  # answered before a restart
                 self.client.chat_delete(channel=channel, ts=ack_ts)
-                return
-            deliver(self.deps.store, SlackSender(self.client, acks=self.acks), thread=inbound.thread)
 
     def fetch(self, ref: SlackFile) -> Attachment:
         """The file, or an empty attachment (read as unreadable, with a polite reply) when it cannot be had."""
@@ -261,10 +260,16 @@ def build_app(
 
 
 def resume_pending(deps: Deps, client: WebClient) -> int:
-    """Answer Slack messages stored but not answered before a restart, and send replies not yet sent."""
-    threads = {m.thread for m in deps.store.pending_inbound() if m.thread.channel is Channel.SLACK}
-    for key in sorted(threads, key=str):
-        recover(deps, thread=key)
-    sender = SlackSender(client)
-    pending = {r.thread for r in deps.store.pending_outbound() if r.thread.channel is Channel.SLACK}
-    return sum(deliver(deps.store, sender, thread=key) for key in sorted(pending, key=str))
+    """Answer Slack messages stored but not answered before a restart, and send replies not yet sent (in queue
+    mode: queue those threads for the workers). Returns how many threads had work left."""
+    return resume(deps, SlackSender(client), channel=Channel.SLACK)
+
+
+def slack_reply_sender(environ: Mapping[str, str]) -> SlackSender:
+    """A sender for replies from a process that does not receive events (a queue worker).
+
+    Raises:
+        SlackConfigError: SLACK_BOT_TOKEN missing or a Slack variable malformed.
+    """
+    settings = SlackSettings.from_env(environ)
+    return SlackSender(WebClient(token=settings.bot_token.get_secret_value(), base_url=settings.api_url))

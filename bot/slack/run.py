@@ -156,7 +156,7 @@ def start_slack(
     service = SlackService(app, executor)
     resumed = resume_pending(deps, app.client)
     if resumed:
-        logger.info("sent %d replies left from a previous run", resumed)
+        logger.info("%d threads had work left from a previous run", resumed)
     if app_token is not None:
         service.start_socket_mode(app_token)
     else:

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+import threading
 from datetime import UTC, datetime
+
+import pytest
 
 from bot.conversation import ThreadState
 from bot.models import Attachment, Channel, InboundMessage, RenderedReply, ThreadKey
 from bot.store import SqlThreadStore
+from tests.conftest import ROOT
 
 KEY = ThreadKey(channel=Channel.CHAT, id="t1")
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -60,3 +66,56 @@ def test_quote_numbers_are_sequential(db_url: str) -> None:
         second = store.next_quote_number(KEY, now=NOW)
     assert first.startswith("Q-2026-")
     assert int(second.rsplit("-", 1)[1]) == int(first.rsplit("-", 1)[1]) + 1
+
+
+def test_pending_threads_lists_unanswered_and_unsent_work(db_url: str) -> None:
+    other = ThreadKey(channel=Channel.SLACK, id="C1:1700000000.000100")
+    with SqlThreadStore(db_url) as store:
+        store.record_inbound(message("m1"))
+        store.record_inbound(message("m2").model_copy(update={"thread": other}))
+        assert store.pending_threads() == [KEY, other]
+        store.commit_turn(ThreadState(key=KEY), reply_to("m1"))
+        assert set(store.pending_threads()) == {KEY, other}  # KEY's reply is not sent yet
+        store.mark_sent(reply_to("m1"))
+        assert store.pending_threads() == [other]
+
+
+def test_a_fetch_error_survives_the_store(db_url: str) -> None:
+    failed = Attachment(filename="big.pdf", data=b"", fetch_error="too-large")
+    with SqlThreadStore(db_url) as store:
+        store.record_inbound(message("m1").model_copy(update={"attachments": (failed,), "ack_ref": "1700.1"}))
+        (stored,) = store.pending_inbound()
+    assert stored.attachments == (failed,)
+    assert stored.ack_ref == "1700.1"
+
+
+HOLDER = """
+import sys, time
+from bot.models import ThreadKey
+from bot.store import SqlThreadStore
+store = SqlThreadStore(sys.argv[1])
+with store.thread_lock(ThreadKey.parse(sys.argv[2])):
+    print("held", flush=True)
+    time.sleep(600)
+"""
+
+
+@pytest.mark.postgres
+def test_a_thread_lock_is_released_when_its_holder_dies(postgres_url: str) -> None:
+    key = ThreadKey(channel=Channel.EMAIL, id="<rfq-1@customer.example>")
+    with subprocess.Popen([sys.executable, "-c", HOLDER, postgres_url, str(key)], stdout=subprocess.PIPE, text=True,
+                          cwd=ROOT) as holder, SqlThreadStore(postgres_url) as store:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        acquired = threading.Event()
+
+        def take() -> None:
+            with store.thread_lock(key):
+                acquired.set()
+
+        waiter = threading.Thread(target=take, daemon=True)
+        waiter.start()
+        assert not acquired.wait(0.5), "the lock was taken while another process held it"
+        holder.kill()
+        assert acquired.wait(30), "the lock of a killed process was not released"
+        waiter.join(5)

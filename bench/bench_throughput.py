@@ -192,7 +192,7 @@ def main() -> None:
             print(f"\nidle system, one message at a time ({idle['n']:.0f} messages, 1 worker): "
                   f"arrival-to-reply p50 {idle['p50']:.2f} s, p95 {idle['p95']:.2f} s, max {idle['max']:.2f} s "
                   f"(target p95 < 2 s)")
-        print(f"\n| workers | messages | seconds | msgs/s | speed-up | p50 s | p95 s |\n|---|---|---|---|---|---|---|")
+        print("\n| workers | messages | seconds | msgs/s | speed-up | p50 s | p95 s |\n|---|---|---|---|---|---|---|")
         base = None
         for workers in counts:
             burst = run(mail_env, smtp_port, workers=workers, messages=[rfq(i) for i in range(args.messages)],

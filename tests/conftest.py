@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -66,6 +67,39 @@ def postgres_url() -> Iterator[str]:
     """A fresh schema on the test PostgreSQL server (queue mode needs a shared database)."""
     with postgres_schema() as url:
         yield url
+
+
+RABBITMQ = "amqp://guest:guest@127.0.0.1:5672/%2F"
+REDIS = "redis://127.0.0.1:6379/15"
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture
+def queue_name() -> Iterator[str]:
+    """A queue of this test's own, removed afterwards (parallel runs on one broker do not share jobs)."""
+    name = f"quotebot-test-{uuid.uuid4().hex[:10]}"
+    yield name
+    if listening(5672):
+        import pika  # type: ignore[import-untyped]
+
+        connection = pika.BlockingConnection(pika.URLParameters(RABBITMQ))
+        channel = connection.channel()
+        for suffix in ("", ".DQ", ".XQ"):
+            channel.queue_delete(queue=name + suffix)
+        connection.close()
+    if listening(6379):
+        import redis
+
+        client = redis.Redis.from_url(REDIS)
+        keys = list(client.scan_iter(f"dramatiq:{name}*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -22,41 +20,9 @@ import sqlalchemy as sa
 
 from bot.models import Channel, ThreadKey
 from bot.queue import DramatiqQueue
-from tests.conftest import ROOT
+from tests.conftest import RABBITMQ, REDIS, ROOT, listening
 from tests.email.conftest import ALICE, BOB, SHOP, MailServer, compose, text_of
 from tests.email.test_end_to_end import BRACKET, SHAFT, count, replies
-
-RABBITMQ = "amqp://guest:guest@127.0.0.1:5672/%2F"
-REDIS = "redis://127.0.0.1:6379/15"
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(1)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-@pytest.fixture
-def queue_name() -> Iterator[str]:
-    """A queue of this test's own, removed afterwards (parallel runs on one broker do not share jobs)."""
-    name = f"quotebot-test-{uuid.uuid4().hex[:10]}"
-    yield name
-    if _listening(5672):
-        import pika  # type: ignore[import-untyped]
-
-        connection = pika.BlockingConnection(pika.URLParameters(RABBITMQ))
-        channel = connection.channel()
-        for suffix in ("", ".DQ", ".XQ"):
-            channel.queue_delete(queue=name + suffix)
-        connection.close()
-    if _listening(6379):
-        import redis
-
-        client = redis.Redis.from_url(REDIS)
-        keys = list(client.scan_iter(f"dramatiq:{name}*"))
-        if keys:
-            client.delete(*keys)
-        client.close()
 
 
 def _env(mail: MailServer, db: str, broker: str, queue: str, home: Path) -> dict[str, str]:
@@ -110,7 +76,7 @@ def _threads(db: str) -> list[ThreadKey]:
 def test_a_worker_killed_mid_job_loses_nothing_and_no_message_is_answered_twice(
     mail: MailServer, postgres_url: str, queue_name: str, tmp_path: Path
 ) -> None:
-    if not _listening(5672):
+    if not listening(5672):
         pytest.skip("no RabbitMQ on 127.0.0.1:5672")
     env = _env(mail, postgres_url, RABBITMQ, queue_name, tmp_path)
     drawings = (BRACKET, SHAFT)
@@ -152,7 +118,7 @@ def test_a_worker_killed_mid_job_loses_nothing_and_no_message_is_answered_twice(
 def test_redis_broker_answers_a_follow_up_in_the_same_thread(
     mail: MailServer, postgres_url: str, queue_name: str, tmp_path: Path
 ) -> None:
-    if not _listening(6379):
+    if not listening(6379):
         pytest.skip("no Redis on 127.0.0.1:6379")
     env = _env(mail, postgres_url, REDIS, queue_name, tmp_path)
     log = tmp_path / "bot.log"

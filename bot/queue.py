@@ -171,6 +171,34 @@ def _require_shared_store(deps: Deps) -> None:
         )
 
 
+def warm_up(deps: Deps) -> None:
+    """Pay the start-up costs (the parse worker's fork server and its imports, the estimator, the templates) before
+    the first job, so the first customer of a fresh worker waits no longer than the next one."""
+    import dataclasses
+    import io
+    import time
+
+    import ezdxf
+
+    from bot.models import Attachment, InboundMessage
+    from bot.pipeline import handle
+    from bot.store import SqlThreadStore
+
+    started = time.perf_counter()
+    doc = ezdxf.new(units=4)
+    msp = doc.modelspace()
+    msp.add_lwpolyline([(0, 0), (60, 0), (60, 40), (0, 40)], close=True)
+    msp.add_linear_dim(base=(0, -10), p1=(0, 0), p2=(60, 0)).render()
+    text = io.StringIO()
+    doc.write(text)
+    message = InboundMessage(thread=ThreadKey(channel=Channel.CHAT, id="warm-up"), dedupe_key="warm-up",
+                             text=f"10 pcs in {deps.card.default_material}", received_at=deps.now(),
+                             attachments=(Attachment(filename="warm-up.dxf", data=text.getvalue().encode()),))
+    with SqlThreadStore("sqlite://") as scratch:  # in memory: nothing of the warm-up is kept
+        handle(message, dataclasses.replace(deps, store=scratch, queue=None))
+    logger.info("warmed up in %.1f s", time.perf_counter() - started)
+
+
 def worker_main(settings: Settings, environ: Mapping[str, str], deps: Deps, *, threads: int,
                 stop: threading.Event | None = None) -> int:
     """``quotebot worker``: answer queued threads until SIGTERM or SIGINT. Returns the exit status."""
@@ -194,6 +222,7 @@ def worker_main(settings: Settings, environ: Mapping[str, str], deps: Deps, *, t
               "QUOTEBOT_SMTP_URL and the other QUOTEBOT_ email variables)", file=sys.stderr)
         return 1
     declare_worker_actor(broker, deps, senders, queue_name=settings.queue_name)
+    warm_up(deps)
     stop = stop or threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:

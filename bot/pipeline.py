@@ -48,6 +48,9 @@ PROTOTYPE_QUANTITY = 5
 
 
 class ReplySender(Protocol):
+    """Sends a reply into its thread. A sender that can tell whether a reply already arrived (email: its copy in
+    our mailbox) also has ``was_sent(reply) -> bool``, asked only for a reply whose earlier send was interrupted."""
+
     def send(self, reply: RenderedReply) -> None: ...
 
 
@@ -165,7 +168,18 @@ def deliver(store: ThreadStore, sender: ReplySender, *, thread: ThreadKey | None
     """Send every pending reply (of one thread, or all), oldest first; returns how many were sent."""
     sent = 0
     for reply in store.pending_outbound(thread):
-        sender.send(reply)
+        if store.begin_send(reply):  # a crash interrupted an earlier attempt: did that one arrive?
+            check: Callable[[RenderedReply], bool] | None = getattr(sender, "was_sent", None)
+            if check is not None and check(reply):
+                logger.info("reply to %s thread=%s arrived before a crash; not sent again", reply.in_reply_to,
+                            reply.thread)
+                store.mark_sent(reply)
+                continue
+        try:
+            sender.send(reply)
+        except Exception:  # the channel refused or failed: known not delivered, so no longer in doubt
+            store.retry_send(reply)
+            raise
         store.mark_sent(reply)
         sent += 1
     return sent

@@ -6,8 +6,9 @@ dropping or double-answering a message:
 1. ``record_inbound`` stores the message and its attachments before any work (False for a redelivery);
 2. ``commit_turn`` saves the new state, the reply (as *pending*) and marks the inbound *answered*, in
    one transaction;
-3. the channel sends pending replies and marks them ``sent``; after a restart ``pending_inbound`` and
-   ``pending_outbound`` tell what is left to do.
+3. the channel marks a pending reply ``sending`` (``begin_send``), sends it and marks it ``sent``; after a
+   restart ``pending_inbound`` and ``pending_outbound`` tell what is left to do, and a reply found ``sending``
+   is in doubt: the channel checks whether it arrived before sending it again.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ messages = sa.Table(
     sa.Column("thread", sa.String(512), nullable=False, index=True),
     sa.Column("direction", sa.String(3), nullable=False),  # "in" | "out"
     sa.Column("dedupe_key", sa.String(512), nullable=False, unique=True),
-    sa.Column("status", sa.String(16), nullable=False),  # in: received|answered; out: pending|sent
+    sa.Column("status", sa.String(16), nullable=False),  # in: received|answered; out: pending|sending|sent
     sa.Column("payload", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("sent_at", sa.DateTime(timezone=True)),  # out: when the channel accepted it
@@ -112,6 +113,8 @@ class ThreadStore(Protocol):
     def pending_inbound(self, thread: ThreadKey | None = None) -> list[InboundMessage]: ...
     def pending_outbound(self, thread: ThreadKey | None = None) -> list[RenderedReply]: ...
     def mark_sent(self, reply: RenderedReply) -> None: ...
+    def begin_send(self, reply: RenderedReply) -> bool: ...
+    def retry_send(self, reply: RenderedReply) -> None: ...
     def pending_threads(self) -> list[ThreadKey]: ...
     def thread_lock(self, key: ThreadKey) -> AbstractContextManager[None]: ...
 
@@ -120,6 +123,10 @@ def _new_id(result: sa.CursorResult[Any]) -> int:
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
+
+
+# out: pending (committed), sending (handed to the channel, not confirmed), sent
+UNSENT = ("pending", "sending")
 
 
 def _out_key(in_reply_to: str) -> str:
@@ -299,7 +306,7 @@ class SqlThreadStore:
         """Threads with a stored message not yet answered or a reply not yet sent, oldest work first."""
         pending = sa.or_(
             sa.and_(messages.c.direction == "in", messages.c.status == "received"),
-            sa.and_(messages.c.direction == "out", messages.c.status == "pending"),
+            sa.and_(messages.c.direction == "out", messages.c.status.in_(UNSENT)),
         )
         query = (sa.select(messages.c.thread, sa.func.min(messages.c.id).label("first"))
                  .where(pending).group_by(messages.c.thread).order_by("first"))
@@ -309,13 +316,33 @@ class SqlThreadStore:
     def pending_outbound(self, thread: ThreadKey | None = None) -> list[RenderedReply]:
         """Replies committed but not yet sent (all threads, or one), oldest first."""
         query = sa.select(messages.c.payload).where(
-            messages.c.direction == "out", messages.c.status == "pending"
+            messages.c.direction == "out", messages.c.status.in_(UNSENT)
         )
         if thread is not None:
             query = query.where(messages.c.thread == str(thread))
         with self._tx() as conn:
             rows = conn.execute(query.order_by(messages.c.id)).all()
         return [RenderedReply.model_validate_json(r[0]) for r in rows]
+
+    def begin_send(self, reply: RenderedReply) -> bool:
+        """Record that the reply is being handed to its channel; True when an earlier attempt was (so it may have
+        reached the customer before a crash, and the channel should check before sending it again)."""
+        with self._tx() as conn:
+            fresh = conn.execute(
+                messages.update()
+                .where(messages.c.dedupe_key == _out_key(reply.in_reply_to), messages.c.status == "pending")
+                .values(status="sending")
+            ).rowcount
+        return not fresh
+
+    def retry_send(self, reply: RenderedReply) -> None:
+        """The channel failed to take the reply (an error, not a crash): it is pending again, not in doubt."""
+        with self._tx() as conn:
+            conn.execute(
+                messages.update()
+                .where(messages.c.dedupe_key == _out_key(reply.in_reply_to), messages.c.status == "sending")
+                .values(status="pending")
+            )
 
     def mark_sent(self, reply: RenderedReply) -> None:
         with self._tx() as conn:

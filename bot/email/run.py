@@ -26,6 +26,7 @@ from bot.email.mailbox import TRANSIENT_ERRORS, ImapMailbox, PermanentSendError,
 from bot.email.policy import RateLimiter, Verdict, classify
 from bot.email.translate import (
     Envelope,
+    reply_message_id,
     sender_address,
     to_acknowledgement,
     to_email_message,
@@ -57,6 +58,15 @@ class EmailReplySender:
         self.deps = deps
         # After a restart: did a reply reach the server before the crash? (its copy is in our mailbox)
         self.already_sent: Callable[[str], bool] | None = None
+
+    def was_sent(self, reply: RenderedReply) -> bool:
+        """Whether an interrupted earlier send of this reply reached the server (its Bcc copy is in our mailbox)."""
+        message_id = reply_message_id(reply.in_reply_to, domain=self.settings.address.rpartition("@")[2])
+        if self.already_sent is not None:
+            return self.already_sent(message_id)
+        moved = (self.settings.processed_folder,) if self.settings.processed is ProcessedAction.MOVE else ()
+        with ImapMailbox(self.settings.imap) as box:
+            return box.contains(message_id, folders=moved)
 
     def send(self, reply: RenderedReply) -> None:
         envelope = self.envelopes.load(reply.in_reply_to)

@@ -119,3 +119,37 @@ def test_a_thread_lock_is_released_when_its_holder_dies(postgres_url: str) -> No
         holder.kill()
         assert acquired.wait(30), "the lock of a killed process was not released"
         waiter.join(5)
+
+
+class Recorder:
+    """A channel that accepts the message, then the process dies before the outbox hears of it (first call)."""
+
+    def __init__(self, *, die_after_send: bool, can_check: bool) -> None:
+        self.arrived: list[str] = []
+        self.die_after_send = die_after_send
+        if can_check:
+            self.was_sent = lambda reply: reply.in_reply_to in self.arrived
+
+    def send(self, reply: RenderedReply) -> None:
+        self.arrived.append(reply.in_reply_to)
+        if self.die_after_send:
+            self.die_after_send = False
+            raise SystemExit("killed between the channel accepting the reply and the outbox marking it sent")
+
+
+@pytest.mark.parametrize("can_check", [True, False])
+def test_a_reply_interrupted_mid_send_is_checked_before_it_is_sent_again(db_url: str, can_check: bool) -> None:
+    from bot.pipeline import deliver
+
+    channel = Recorder(die_after_send=True, can_check=can_check)
+    with SqlThreadStore(db_url) as store:
+        store.record_inbound(message("m1"))
+        store.commit_turn(ThreadState(key=KEY), reply_to("m1"))
+        with pytest.raises(SystemExit):
+            deliver(store, channel)
+        assert [r.in_reply_to for r in store.pending_outbound()] == ["m1"]  # in doubt, still owed
+        assert store.pending_threads() == [KEY]
+        deliver(store, channel)
+        assert store.pending_outbound() == []
+    # a channel that can tell (email) does not send twice; one that cannot sends again rather than lose it
+    assert channel.arrived == (["m1"] if can_check else ["m1", "m1"])

@@ -10,9 +10,11 @@ from parsers.errors import (
     EmptyFile,
     EncryptedPdf,
     ParseError,
+    TooManyEntities,
     TruncatedDrawing,
     UnsupportedFileType,
 )
+from parsers.limits import ParseLimits
 from parsers.models import (
     Dimension,
     DimensionKind,
@@ -41,15 +43,23 @@ __all__ = [
     "IssueCode",
     "ParseError",
     "ParseIssue",
+    "ParseLimits",
     "ParsedDrawing",
+    "TooManyEntities",
     "UnsupportedFileType",
     "parse_drawing",
     "sniff_kind",
 ]
 
+_DEFAULT_LIMITS = ParseLimits()
+
 
 def parse_drawing(
-    data: bytes, filename: str, *, progress: Callable[[float], None] | None = None
+    data: bytes,
+    filename: str,
+    *,
+    progress: Callable[[float], None] | None = None,
+    limits: ParseLimits = _DEFAULT_LIMITS,
 ) -> ParsedDrawing:
     """Read a DXF or PDF drawing.
 
@@ -57,6 +67,7 @@ def parse_drawing(
         data: the file's bytes.
         filename: the attachment's name, kept in the result and in error messages.
         progress: called with the fraction read (0.0 to 1.0) while a DXF is read, for a progress bar.
+        limits: pages of a PDF read, entities of a DXF accepted.
 
     Returns:
         The callouts, title-block fields and issues found.
@@ -69,14 +80,18 @@ def parse_drawing(
     if kind is DrawingKind.DXF:
         from parsers.dxf import parse_dxf
 
-        return parse_dxf(data, filename, progress=progress)
+        return parse_dxf(data, filename, progress=progress, max_entities=limits.max_dxf_entities)
     from parsers.pdf import parse_pdf
 
-    return parse_pdf(data, filename)
+    return parse_pdf(data, filename, max_pages=limits.max_pages)
 
 
 def parse_drawings(
-    data: bytes, filename: str, *, progress: Callable[[float], None] | None = None
+    data: bytes,
+    filename: str,
+    *,
+    progress: Callable[[float], None] | None = None,
+    limits: ParseLimits = _DEFAULT_LIMITS,
 ) -> tuple[ParsedDrawing, ...]:
     """Read a file that may hold several parts: a PDF drawing set gives one ParsedDrawing per part.
 
@@ -84,6 +99,7 @@ def parse_drawings(
         data: the file's bytes.
         filename: the attachment's name.
         progress: as for ``parse_drawing`` (DXF only).
+        limits: as for ``parse_drawing``.
 
     Returns:
         One drawing per part, in sheet order (a DXF is always one drawing).
@@ -94,5 +110,5 @@ def parse_drawings(
     if sniff_kind(data, filename) is DrawingKind.PDF:
         from parsers.pdf import parse_drawing_set
 
-        return parse_drawing_set(data, filename)
-    return (parse_drawing(data, filename, progress=progress),)
+        return parse_drawing_set(data, filename, max_pages=limits.max_pages)
+    return (parse_drawing(data, filename, progress=progress, limits=limits),)

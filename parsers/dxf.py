@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from parsers.dxf_count import more_entities_than
 from parsers.dxf_dimensions import raw_measurement_or_none, to_dimension
 from parsers.dxf_envelope import EnvelopeResult, extract_envelope, part_box
 from parsers.dxf_features import circle_of, extract_holes, view_internal_radius
@@ -14,6 +15,8 @@ from parsers.dxf_load import check_bytes, load_document
 from parsers.dxf_piles import read_dimensions
 from parsers.dxf_roughness import SURFACE_BLOCK, parse_roughness, parse_surface_symbol
 from parsers.dxf_symbols import decode_symbol_fonts, extract_gdt_frames
+from parsers.errors import TooManyEntities
+from parsers.limits import DEFAULT_MAX_DXF_ENTITIES
 from parsers.models import (
     Dimension,
     DimensionKind,
@@ -139,13 +142,16 @@ def resolve_units(header: Any, note_hint: Units | None, values: list[float]) -> 
     return "mm", ParseIssue(code=IssueCode.UNITS_ASSUMED, detail=f"$INSUNITS {code_text}; assumed mm")
 
 
-def parse_dxf(data: bytes, filename: str, *, progress: Progress | None = None) -> ParsedDrawing:
+def parse_dxf(
+    data: bytes, filename: str, *, progress: Progress | None = None, max_entities: int = DEFAULT_MAX_DXF_ENTITIES
+) -> ParsedDrawing:
     """Read a DXF drawing (ASCII or binary, R12 to R2018).
 
     Args:
         data: the file's bytes.
         filename: kept in the result and in error messages.
         progress: called with the fraction done (0.0 to 1.0) as reading advances; for a progress bar.
+        max_entities: a file with more entities (blocks included) is refused before it is loaded.
 
     Returns:
         Dimensions (drawing units), title-block fields, GD&T frames, roughness, holes, envelope and issues.
@@ -155,10 +161,13 @@ def parse_dxf(data: bytes, filename: str, *, progress: Progress | None = None) -
         UnsupportedFileType: the bytes are not a DXF (a DWG, PDF or text file named .dxf).
         TruncatedDrawing: the file ends inside its drawing data.
         CorruptDrawing: ezdxf cannot recover a document from the bytes.
+        TooManyEntities: the file has more than ``max_entities`` entities.
     """
     report: Progress = progress or (lambda _done: None)
     report(0.0)
     check_bytes(data, filename)
+    if more_entities_than(data, max_entities):
+        raise TooManyEntities(filename=filename, limit=max_entities)
     from parsers.dxf_stream import STREAM_BYTES, parse_large_dxf
 
     if len(data) > STREAM_BYTES and not data.startswith(b"AutoCAD Binary DXF"):

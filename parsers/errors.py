@@ -7,6 +7,7 @@
     + TruncatedDrawing
   + EncryptedPdf
   + DrawingTooLarge
+    + TooManyEntities
 
 Partial problems are not errors: see ``models.ParseIssue``.
 """
@@ -58,3 +59,13 @@ class EncryptedPdf(ParseError):
 
 class DrawingTooLarge(ParseError):
     code = "too-large"
+
+
+class TooManyEntities(DrawingTooLarge):
+    """A DXF holds more entities than the parser is allowed to read (counted before it is loaded)."""
+
+    code = "too-many-entities"
+
+    def __init__(self, *, filename: str, limit: int) -> None:
+        super().__init__(f"{filename!r} has more than {limit:,} entities; the limit is {limit:,}.", filename=filename)
+        self.limit = limit

@@ -17,6 +17,7 @@ from typing import Any, cast
 import pymupdf
 
 from parsers.errors import CorruptDrawing, EncryptedPdf
+from parsers.limits import DEFAULT_MAX_PAGES
 from parsers.models import IssueCode, ParsedDrawing, ParseIssue
 from parsers.pdf_build import PageRead, build_drawing
 from parsers.pdf_callouts import read_group
@@ -41,7 +42,7 @@ _OCR_NOISE = re.compile(r"[\[\]{}|@©§#&%$!?;:\"'_=~<>\\]|\d[a-wyzA-GI-LN-WYZ]|
 _MUPDF_ERRORS: tuple[type[Exception], ...] = (RuntimeError, cast(Any, pymupdf).mupdf.FzErrorBase)
 
 
-def parse_pdf(data: bytes, filename: str, *, max_pages: int = 20,
+def parse_pdf(data: bytes, filename: str, *, max_pages: int = DEFAULT_MAX_PAGES,
               environ: Mapping[str, str] | None = None) -> ParsedDrawing:
     """Read the callouts and title-block fields of a PDF drawing (the first part of a drawing set).
 
@@ -69,7 +70,7 @@ def parse_pdf(data: bytes, filename: str, *, max_pages: int = 20,
     return first.model_copy(update={"issues": (*first.issues, issue)})
 
 
-def parse_drawing_set(data: bytes, filename: str, *, max_pages: int = 20,
+def parse_drawing_set(data: bytes, filename: str, *, max_pages: int = DEFAULT_MAX_PAGES,
                       environ: Mapping[str, str] | None = None) -> tuple[ParsedDrawing, ...]:
     """Read a PDF drawing set: one ParsedDrawing per part, split by the parts' title blocks.
 
@@ -104,8 +105,7 @@ def parse_drawing_set(data: bytes, filename: str, *, max_pages: int = 20,
                                           detail="the PDF's cross-reference table was damaged and rebuilt"))
         page_count = doc.page_count
         if page_count > max_pages:
-            file_issues.append(ParseIssue(code=IssueCode.PAGES_SKIPPED,
-                                          detail=f"{page_count} pages: read pages 1-{max_pages} only"))
+            file_issues.append(ParseIssue(code=IssueCode.PAGES_SKIPPED, detail=_pages_skipped(page_count, max_pages)))
         tessdata = find_tessdata(os.environ if environ is None else environ)
         pages: list[PageRead] = []
         try:
@@ -120,6 +120,14 @@ def parse_drawing_set(data: bytes, filename: str, *, max_pages: int = 20,
     first = drawings[0]
     drawings[0] = first.model_copy(update={"issues": (*file_issues, *first.issues)})
     return tuple(drawings)
+
+
+def _pages_skipped(page_count: int, max_pages: int) -> str:
+    one = page_count == max_pages + 1
+    rest = f"page {page_count}" if one else f"pages {max_pages + 1}-{page_count}"
+    read, most = ("page 1", "1 page") if max_pages == 1 else (f"pages 1-{max_pages}", f"{max_pages:,} pages")
+    return (f"the file has {page_count:,} pages; I read {read} (at most {most} of one file). "
+            f"Send {rest} as a separate file to have {'it' if one else 'them'} read too.")
 
 
 def _pages(numbers: tuple[int, ...]) -> str:

@@ -351,5 +351,6 @@ def test_page_limit_reads_the_first_pages_and_says_so() -> None:
     drawing = parse_pdf(doc.tobytes(), "long.pdf", max_pages=2)
     assert [d.nominal for d in drawing.dimensions] == [10.0, 20.0]
     assert [i.detail for i in drawing.issues if i.code is IssueCode.PAGES_SKIPPED] == [
-        "3 pages: read pages 1-2 only"
+        "the file has 3 pages; I read pages 1-2 (at most 2 pages of one file). "
+        "Send page 3 as a separate file to have it read too."
     ]

@@ -73,7 +73,8 @@ def test_hundreds_of_pages_are_capped_and_the_rest_reported() -> None:
         doc.new_page(width=400, height=300).insert_text((50, 100), f"Ø{n + 1} H7", fontsize=12)
     drawing = parse_pdf(doc.tobytes(), "long.pdf", max_pages=20)
     assert [i.detail for i in drawing.issues if i.code is IssueCode.PAGES_SKIPPED] == [
-        "300 pages: read pages 1-20 only"
+        "the file has 300 pages; I read pages 1-20 (at most 20 pages of one file). "
+        "Send pages 21-300 as a separate file to have them read too."
     ]
     assert drawing.pages == 300
     assert sorted(d.nominal for d in drawing.dimensions) == [float(n) for n in range(1, 21)]

@@ -48,10 +48,17 @@ def to_inbound_message(
     )
 
 
-def load_attachment(path: str) -> Attachment | str:
-    """The file as an Attachment, or a message saying why it could not be opened."""
+def load_attachment(path: str, *, max_bytes: int | None = None) -> Attachment | str:
+    """The file as an Attachment, or a message saying why it could not be opened.
+
+    A file larger than ``max_bytes`` is not read; it comes back empty with ``fetch_error="too-large"``, and the
+    reply says so (as on Slack, where such a file is not downloaded).
+    """
+    file = Path(path).expanduser()
     try:
-        return Attachment(filename=Path(path).name, data=Path(path).expanduser().read_bytes())
+        if max_bytes is not None and file.stat().st_size > max_bytes:
+            return Attachment(filename=file.name, data=b"", fetch_error="too-large")
+        return Attachment(filename=file.name, data=file.read_bytes())
     except OSError as exc:
         return f"cannot open {path!r}: {exc.strerror}"
 
@@ -70,7 +77,7 @@ def run_chat(
     def send(text: str, paths: list[str]) -> None:
         files: list[Attachment] = []
         for path in paths:
-            loaded = load_attachment(path)
+            loaded = load_attachment(path, max_bytes=deps.limits.max_attachment_bytes)
             if isinstance(loaded, str):
                 stdout.write(f"quotebot> I {loaded}\n\n")
                 continue

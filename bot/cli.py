@@ -82,9 +82,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # ezdxf reports every repair it makes as a warning; we report what matters as issues.
         logging.getLogger("ezdxf").setLevel(logging.ERROR)
     logging.getLogger("pika").setLevel(logging.WARNING)  # the broker client logs every connection step at INFO
-    from bot.config import Settings
+    from bot.config import Settings, SettingsError
 
-    settings = Settings.from_env(os.environ)
+    try:
+        settings = Settings.from_env(os.environ)
+    except SettingsError as exc:
+        print(f"quotebot: {exc}", file=sys.stderr)
+        return 2
     command = {"extract": cmd_extract, "quote": cmd_quote, "chat": cmd_chat, "serve": cmd_serve,
                "worker": cmd_worker}
     return command[args.command](args, settings)
@@ -163,20 +167,25 @@ def render_extract_table(result: dict[str, Any]) -> str:
 
 
 def build_deps(settings: Settings, *, db_url: str | None, **overrides: Any) -> Deps:
+    from functools import partial
+
     from bot.config import default_db_url
     from bot.isolation import isolated_parse
     from bot.pipeline import Deps
     from bot.render import make_environment
     from bot.store import SqlThreadStore
     from estimator import load_rate_card
+    from parsers import parse_drawings
 
     store = SqlThreadStore(db_url or settings.db_url or default_db_url())
+    # the page and entity limits travel to the worker with the parse function
+    target = partial(parse_drawings, limits=settings.limits.parse)
     return Deps(
         store=store,
-        parse=isolated_parse(timeout_s=settings.parse_timeout_s, memory_mb=settings.parse_memory_mb),
+        parse=isolated_parse(timeout_s=settings.parse_timeout_s, memory_mb=settings.parse_memory_mb, target=target),
         card=load_rate_card(settings.rates_path),
         env=make_environment(),
-        max_attachment_bytes=settings.max_attachment_bytes,
+        limits=settings.limits,
         **overrides,
     )
 

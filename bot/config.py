@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from bot.pipeline import DEFAULT_MAX_ATTACHMENT_BYTES
+from bot.limits import LIMIT_VARIABLES, Limits
+
+
+class SettingsError(ValueError):
+    """An environment variable has a value quotebot cannot use; the message names the variable."""
 
 
 def default_db_url() -> str:
@@ -31,7 +35,7 @@ class Settings(BaseModel):
 
     db_url: str | None = None
     rates_path: Path | None = None
-    max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
+    limits: Limits = Field(default_factory=Limits)
     # each attachment is parsed in a worker process with these limits (bot/isolation.py)
     parse_timeout_s: float = 60.0
     parse_memory_mb: int = 2048
@@ -49,18 +53,33 @@ class Settings(BaseModel):
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Settings from the environment; unset or empty variables keep their defaults.
+
+        Raises:
+            SettingsError: a limit, ``QUOTEBOT_PARSE_TIMEOUT_S`` or ``QUOTEBOT_PARSE_MEMORY_MB`` is not a
+                positive number (the message names the variable and the value).
+        """
+
         def get(name: str) -> str | None:
             value = environ.get(name, "").strip()
             return value or None
 
-        max_bytes = get("QUOTEBOT_MAX_ATTACHMENT_BYTES")
+        values = {field: get(name) for field, name in LIMIT_VARIABLES.items()}
+        try:
+            limits = Limits(**{field: _whole_number(LIMIT_VARIABLES[field], value)
+                               for field, value in values.items() if value is not None})
+        except ValidationError as exc:  # a whole number out of range, e.g. QUOTEBOT_MAX_MIME_DEPTH=500
+            error = exc.errors()[0]
+            field = str(error["loc"][0])
+            bound = f"must be at most {error['ctx']['le']}" if error["type"] == "less_than_equal" else error["msg"]
+            raise SettingsError(f"{LIMIT_VARIABLES[field]} {bound}; got {values[field]!r}.") from None
         timeout_s, memory_mb = get("QUOTEBOT_PARSE_TIMEOUT_S"), get("QUOTEBOT_PARSE_MEMORY_MB")
         return cls(
-            parse_timeout_s=float(timeout_s) if timeout_s else 60.0,
-            parse_memory_mb=int(memory_mb) if memory_mb else 2048,
+            parse_timeout_s=_seconds("QUOTEBOT_PARSE_TIMEOUT_S", timeout_s) if timeout_s else 60.0,
+            parse_memory_mb=_whole_number("QUOTEBOT_PARSE_MEMORY_MB", memory_mb) if memory_mb else 2048,
+            limits=limits,
             db_url=get("QUOTEBOT_DATABASE_URL"),
             rates_path=Path(p) if (p := get("QUOTEBOT_RATES")) else None,
-            max_attachment_bytes=int(max_bytes) if max_bytes else DEFAULT_MAX_ATTACHMENT_BYTES,
             slack_bot_token=SecretStr(v) if (v := get("SLACK_BOT_TOKEN")) else None,
             slack_app_token=SecretStr(v) if (v := get("SLACK_APP_TOKEN")) else None,
             slack_signing_secret=SecretStr(v) if (v := get("SLACK_SIGNING_SECRET")) else None,
@@ -89,3 +108,21 @@ class Settings(BaseModel):
             ("slack", not slack_missing, "missing " + ", ".join(slack_missing) if slack_missing else "configured"),
             ("email", not email_missing, "missing " + ", ".join(email_missing) if email_missing else "configured"),
         ]
+
+
+def _whole_number(name: str, value: str) -> int:
+    """A positive whole number; digits with optional ``_`` or ``,`` separators ("25_000_000", "500,000")."""
+    digits = value.replace("_", "").replace(",", "")
+    if not digits.isascii() or not digits.isdigit() or int(digits) < 1:
+        raise SettingsError(f"{name} must be a whole number of at least 1; got {value!r}.")
+    return int(digits)
+
+
+def _seconds(name: str, value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise SettingsError(f"{name} must be a number of seconds above 0; got {value!r}.")
+    return seconds

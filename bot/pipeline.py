@@ -18,10 +18,12 @@ from typing import Protocol
 
 from jinja2 import Environment
 
+from bot.archives import expand_archives
 from bot.artefacts import build_artefacts
 from bot.conversation import Step, ThreadState, advance, replaced_drawings
 from bot.intake import build_part_spec, part_name
 from bot.intents import read_intent
+from bot.limits import Limits
 from bot.models import Attachment, Channel, InboundMessage, RenderedReply, ThreadKey
 from bot.render import render_blocks, render_html, render_subject, render_text
 from bot.reply import (
@@ -42,7 +44,6 @@ from parsers import ParsedDrawing, ParseError, UnsupportedFileType, parse_drawin
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 # "prototype first": the prototype batch priced next to the production quantity (shop assumption)
 PROTOTYPE_QUANTITY = 5
 
@@ -66,8 +67,9 @@ class Deps:
     card: RateCard
     env: Environment
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    parse: Callable[[bytes, str], tuple[ParsedDrawing, ...]] = parse_drawings
-    max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
+    # reads one file; None: ``parsers.parse_drawings`` in this process, with ``limits.parse``
+    parse: Callable[[bytes, str], tuple[ParsedDrawing, ...]] | None = None
+    limits: Limits = field(default_factory=Limits)
     ask_material: bool = True
     # When only the quantity is missing, price the standard breaks anyway (the CLI's quote command).
     price_without_quantity: bool = False
@@ -88,7 +90,7 @@ def submit(inbound: InboundMessage, deps: Deps, sender: ReplySender) -> bool:
             return False
         deliver(deps.store, sender, thread=inbound.thread)
         return True
-    if not deps.store.record_inbound(inbound):
+    if not deps.store.record_inbound(open_archives(inbound, deps)):
         logger.info("duplicate %s thread=%s ignored", inbound.dedupe_key, inbound.thread)
         return False
     deps.queue.enqueue(inbound.thread)
@@ -122,11 +124,18 @@ def resume(deps: Deps, sender: ReplySender, *, channel: Channel) -> int:
 
 
 def handle(inbound: InboundMessage, deps: Deps) -> RenderedReply | None:
-    """Store an inbound message, then answer it. Returns None for a redelivered message."""
+    """Store an inbound message (its archives unpacked), then answer it. Returns None for a redelivered message."""
+    inbound = open_archives(inbound, deps)
     if not deps.store.record_inbound(inbound):
         logger.info("duplicate %s thread=%s ignored", inbound.dedupe_key, inbound.thread)
         return None
     return process(inbound, deps)
+
+
+def open_archives(inbound: InboundMessage, deps: Deps) -> InboundMessage:
+    """The message with each zip attachment replaced by its files (``bot.archives``), as it is stored: the
+    files are kept by content, so previews of drawings from a zip can be drawn in later turns."""
+    return inbound.model_copy(update={"attachments": expand_archives(inbound.attachments, deps.limits)})
 
 
 def process(inbound: InboundMessage, deps: Deps) -> RenderedReply:
@@ -193,15 +202,20 @@ def recover(deps: Deps, *, thread: ThreadKey | None = None) -> list[RenderedRepl
 def read_attachments(
     files: tuple[Attachment, ...], deps: Deps
 ) -> tuple[tuple[ParsedDrawing, ...], tuple[UnreadableFile, ...]]:
-    """Parse every attachment; a file that cannot be read becomes an UnreadableFile, never an exception."""
+    """Parse every attachment (archives unpacked); a file that cannot be read becomes an UnreadableFile, never
+    an exception. Only the first ``deps.limits.max_attachments`` files are read; the rest are listed."""
+    limits = deps.limits
+    parse = deps.parse or functools.partial(parse_drawings, limits=limits.parse)
     drawings: list[ParsedDrawing] = []
     unreadable: list[UnreadableFile] = []
-    for a in files:
-        if a.fetch_error:
-            unreadable.append(UnreadableFile(filename=a.filename, code=a.fetch_error))
+    for position, a in enumerate(expand_archives(files, limits)):
+        code = "too-many-files" if position >= limits.max_attachments else a.fetch_error
+        if code:
+            unreadable.append(UnreadableFile(filename=a.filename, code=code, limit=limits.limit_for(code)))
             continue
-        if len(a.data) > deps.max_attachment_bytes:
-            unreadable.append(UnreadableFile(filename=a.filename, code="too-large"))
+        if len(a.data) > limits.max_attachment_bytes:
+            unreadable.append(UnreadableFile(filename=a.filename, code="too-large", size_bytes=len(a.data),
+                                             limit=limits.max_attachment_bytes))
             continue
         fingerprint = parser_fingerprint()
         cached = deps.store.load_parsed(a.sha256, parser=fingerprint)
@@ -209,14 +223,16 @@ def read_attachments(
             drawings += [d.model_copy(update={"file": a.filename, "sha256": a.sha256}) for d in cached]
             continue
         try:
-            parts = tuple(d.model_copy(update={"sha256": a.sha256}) for d in deps.parse(a.data, a.filename))
+            parts = tuple(d.model_copy(update={"sha256": a.sha256}) for d in parse(a.data, a.filename))
             deps.store.save_parsed(a.sha256, parser=fingerprint, drawings=parts)
             drawings += parts
         except UnsupportedFileType as exc:
             unreadable.append(UnreadableFile(filename=a.filename, code=exc.code, detected=exc.detected))
         except ParseError as exc:
             logger.info("could not read %s: %s", a.filename, exc)
-            unreadable.append(UnreadableFile(filename=a.filename, code=exc.code))
+            # a parser's "too-large" is the worker's memory cap, not a size limit: no limit to state
+            limit = None if exc.code == "too-large" else limits.limit_for(exc.code)
+            unreadable.append(UnreadableFile(filename=a.filename, code=exc.code, limit=limit))
     return tuple(drawings), tuple(unreadable)
 
 

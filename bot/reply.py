@@ -35,9 +35,15 @@ class DrawingSummary:
 
 @dataclass(frozen=True)
 class UnreadableFile:
+    """A file not read, and why: ``code`` (e.g. "encrypted-pdf", "archive-too-large"); for a refusal by a limit,
+    ``limit`` is that limit (bytes, files, entities or levels, by code) and ``size_bytes`` the file's size when
+    it is known."""
+
     filename: str
     code: str
     detected: str | None = None
+    limit: int | None = None
+    size_bytes: int | None = None
 
 
 @dataclass(frozen=True)

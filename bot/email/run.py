@@ -14,9 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
-from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
 from types import FrameType
 from typing import Protocol
 
@@ -26,6 +24,8 @@ from bot.email.mailbox import TRANSIENT_ERRORS, ImapMailbox, PermanentSendError,
 from bot.email.policy import RateLimiter, Verdict, classify
 from bot.email.translate import (
     Envelope,
+    headers_only_inbound,
+    read_message,
     reply_message_id,
     sender_address,
     to_acknowledgement,
@@ -148,8 +148,7 @@ class EmailChannel:
 
     def process(self, raw: bytes) -> tuple[str, ...]:
         """Handle one raw message; returns the extra IMAP flags it gets (beside the processed flag)."""
-        msg = BytesParser(policy=policy.default).parsebytes(raw)
-        assert isinstance(msg, EmailMessage)
+        msg, whole = read_message(raw)
         verdict = classify(msg, own_address=self.settings.address, allow=self.settings.allow)
         envelope = to_envelope(msg)
         if verdict in (Verdict.ANSWER, Verdict.ACKNOWLEDGE) and not self.limiter.allow(sender_address(msg)):
@@ -157,7 +156,7 @@ class EmailChannel:
         logger.info("email %s from=%s verdict=%s", envelope.message_id, envelope.reply_to, verdict)
         try:
             if verdict is Verdict.ANSWER:
-                return self._answer(msg, envelope)
+                return self._answer(msg, envelope, whole=whole)
             if verdict is Verdict.ACKNOWLEDGE:
                 return self._acknowledge(envelope)
         except TRANSIENT_ERRORS:
@@ -169,8 +168,10 @@ class EmailChannel:
             return (IGNORED_FLAG, SALES_FLAG)  # a person may be behind it: sales has a look
         return (IGNORED_FLAG,)
 
-    def _answer(self, msg: EmailMessage, envelope: Envelope) -> tuple[str, ...]:
-        inbound = to_inbound_message(msg, received_at=self.deps.now())
+    def _answer(self, msg: EmailMessage, envelope: Envelope, *, whole: bool = True) -> tuple[str, ...]:
+        now = self.deps.now()
+        inbound = (to_inbound_message(msg, received_at=now, limits=self.deps.limits) if whole
+                   else headers_only_inbound(msg, received_at=now))
         if inbound is None:
             return (IGNORED_FLAG,)
         thread_id = self.envelopes.thread_of(envelope.references) or envelope.thread_id

@@ -6,21 +6,22 @@ Pure: the standard library's ``email`` package with ``policy.default``; no netwo
 from __future__ import annotations
 
 import hashlib
-import io
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email import policy
 from email.message import EmailMessage, Message
+from email.parser import BytesParser
 from email.utils import format_datetime, parsedate_to_datetime
 
+from bot.archives import safe_name
 from bot.email.text import html_to_text, new_text
+from bot.limits import Limits
 from bot.models import Attachment, Channel, InboundMessage, RenderedReply, ThreadKey
 
-MAX_ZIP_MEMBERS = 32
-MAX_UNZIPPED_BYTES = 64 * 1024 * 1024  # all members of one archive together
-MAX_FORWARD_DEPTH = 3
+# Deeper messages are read for their headers only (see ``read_message``); QUOTEBOT_MAX_MIME_DEPTH is at most this.
+PARSEABLE_DEPTH = 100
 _REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|aw|sv|antw|wg|fw|fwd|tr)\s*(?:\[\d+\])?\s*:\s*)+", re.I)
 _MSGID = re.compile(r"<[^<>\s]+>")
 
@@ -82,19 +83,27 @@ def is_reply_subject(subject: str) -> bool:
     return bool(_REPLY_PREFIX.match(subject))
 
 
-def to_inbound_message(msg: EmailMessage, *, received_at: datetime | None = None) -> InboundMessage | None:
+def to_inbound_message(
+    msg: EmailMessage, *, received_at: datetime | None = None, limits: Limits | None = None
+) -> InboundMessage | None:
     """The message as the pipeline reads it; None when it has no sender address.
 
     The text is the subject (unless it is a "Re:" of an earlier one) and the new text of the body, with
     quoted replies and signatures removed; forwarded messages add their text and attachments.
+
+    Forwards nested deeper than ``limits.max_nesting``, and multipart structure nested deeper than
+    ``limits.max_mime_depth`` levels, are not read: each appears as an attachment with the ``forward-too-deep``
+    or ``message-too-deep`` code, so the reply says so. Zip archives are passed on whole (the pipeline opens
+    them, as for every channel).
     """
     sender = sender_address(msg)
     if not sender:
         return None
+    limits = limits or Limits()
     envelope = to_envelope(msg)
     texts: list[str] = []
     files: list[Attachment] = []
-    _collect(msg, texts, files, depth=0)
+    _collect(msg, texts, files, depth=0, limits=limits)
     subject = envelope.subject
     if subject and not is_reply_subject(subject):
         texts.insert(0, subject)
@@ -108,6 +117,52 @@ def to_inbound_message(msg: EmailMessage, *, received_at: datetime | None = None
     )
 
 
+def read_message(raw: bytes) -> tuple[EmailMessage, bool]:
+    """The parsed message, and whether its body can be read.
+
+    The standard library recurses once per multipart level: its parser fails past a few hundred levels, and
+    serialising or searching a message fails past about 250. A message nested deeper than
+    ``PARSEABLE_DEPTH`` is read for its headers only (False), and answered with ``headers_only_inbound``.
+    """
+    try:
+        msg = BytesParser(policy=policy.default).parsebytes(raw)
+        whole = _depth(msg) <= PARSEABLE_DEPTH
+    except RecursionError:
+        whole = False
+    if not whole:
+        msg = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
+    assert isinstance(msg, EmailMessage)
+    return msg, whole
+
+
+def _depth(msg: Message) -> int:
+    """How deep the message's parts nest (forwarded messages included), walked without recursion."""
+    deepest = 0
+    stack = [(msg, 0)]
+    while stack:
+        part, depth = stack.pop()
+        deepest = max(deepest, depth)
+        payload = part.get_payload() if part.is_multipart() else None
+        if isinstance(payload, list):
+            stack.extend((p, depth + 1) for p in payload if isinstance(p, Message))
+    return deepest
+
+
+def headers_only_inbound(msg: EmailMessage, *, received_at: datetime | None = None) -> InboundMessage | None:
+    """A message read for its headers only (see ``read_message``): its subject as the text, and one
+    ``message-too-deep`` entry, so the reply says its content could not be read."""
+    sender = sender_address(msg)
+    if not sender:
+        return None
+    envelope = to_envelope(msg)
+    subject = "" if is_reply_subject(envelope.subject) else envelope.subject
+    marker = Attachment(filename=_message_name(msg), data=b"", fetch_error="message-too-deep")
+    return InboundMessage(
+        thread=ThreadKey(channel=Channel.EMAIL, id=envelope.thread_id), dedupe_key=envelope.message_id,
+        sender=sender, text=subject, attachments=(marker,), received_at=received_at or _date(msg),
+    )
+
+
 def _date(msg: Message) -> datetime:
     try:
         value = parsedate_to_datetime(str(msg.get("Date", "")))
@@ -116,14 +171,18 @@ def _date(msg: Message) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _leaves(part: Message) -> Iterator[Message]:
-    """Leaf parts in order; a forwarded message (message/rfc822) is yielded whole, not entered."""
+def _leaves(part: Message, *, depth: int, limit: int) -> Iterator[Message | None]:
+    """Leaf parts in order; a forwarded message (message/rfc822) is yielded whole, not entered. None stands
+    for multipart structure nested deeper than ``limit``, which is not entered."""
     if part.get_content_type() == "message/rfc822" or not part.is_multipart():
         yield part
         return
+    if depth >= limit:
+        yield None
+        return
     for sub in part.get_payload():
         if isinstance(sub, Message):
-            yield from _leaves(sub)
+            yield from _leaves(sub, depth=depth + 1, limit=limit)
 
 
 def _body_text(part: Message) -> str:
@@ -134,27 +193,39 @@ def _body_text(part: Message) -> str:
     return raw
 
 
-def _collect(msg: Message, texts: list[str], files: list[Attachment], *, depth: int) -> None:
+def _collect(msg: Message, texts: list[str], files: list[Attachment], *, depth: int, limits: Limits) -> None:
     body = msg.get_body(preferencelist=("plain", "html")) if isinstance(msg, EmailMessage) else None
     if body is not None:
         texts.append(new_text(_body_text(body)))
-    for part in _leaves(msg):
-        if part is body:
+    too_deep = False
+    for part in _leaves(msg, depth=0, limit=limits.max_mime_depth):
+        if part is None:
+            too_deep = True
+        elif part is body:
             continue
-        if part.get_content_type() == "message/rfc822":
+        elif part.get_content_type() == "message/rfc822":
             inner = part.get_payload()
-            if depth < MAX_FORWARD_DEPTH and isinstance(inner, list) and isinstance(inner[0], EmailMessage):
-                _collect(inner[0], texts, files, depth=depth + 1)
-            continue
-        files.extend(_attachments(part))
+            if not (isinstance(inner, list) and inner and isinstance(inner[0], EmailMessage)):
+                continue
+            if depth < limits.max_nesting:
+                _collect(inner[0], texts, files, depth=depth + 1, limits=limits)
+            else:
+                files.append(Attachment(filename=_message_name(inner[0]), data=b"", content_type="message/rfc822",
+                                        fetch_error="forward-too-deep"))
+        else:
+            files.extend(_attachments(part))
+    if too_deep:
+        files.append(Attachment(filename=_message_name(msg), data=b"", fetch_error="message-too-deep"))
 
 
-def _safe_name(name: str) -> str:
-    return name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "attachment"
+def _message_name(msg: Message) -> str:
+    """How a reply names a (forwarded) message: its subject as a file name, e.g. "Bracket drawings.eml"."""
+    subject = " ".join(str(msg.get("Subject", "")).replace("/", "-").replace("\\", "-").split())
+    return f"{subject[:80] or 'message'}.eml"
 
 
 def _attachments(part: Message) -> list[Attachment]:
-    """The drawings in one leaf part: none for body alternatives and inline images, several for a zip."""
+    """The file in one leaf part: none for body alternatives and inline images."""
     filename = part.get_filename()
     ctype = part.get_content_type()
     disposition = part.get_content_disposition()
@@ -165,39 +236,7 @@ def _attachments(part: Message) -> list[Attachment]:
     data = part.get_payload(decode=True)
     if not isinstance(data, bytes) or not data:
         return []
-    name = _safe_name(filename or "attachment")
-    if zipfile.is_zipfile(io.BytesIO(data)):
-        members = unzip_drawings(data)
-        if members is not None:
-            return members
-    return [Attachment(filename=name, data=data, content_type=ctype)]
-
-
-def unzip_drawings(data: bytes) -> list[Attachment] | None:
-    """The files inside a zip, bounded in count and in decompressed size; None when it cannot be read.
-
-    Folders, hidden files and macOS resource forks are skipped. A member is read at most up to the bytes
-    left in the budget, so a zip bomb stops at MAX_UNZIPPED_BYTES whatever its headers claim.
-    """
-    found: list[Attachment] = []
-    budget = MAX_UNZIPPED_BYTES
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for info in archive.infolist():
-                name = _safe_name(info.filename)
-                if info.is_dir() or name.startswith(".") or "__MACOSX/" in info.filename:
-                    continue
-                if len(found) >= MAX_ZIP_MEMBERS:
-                    break
-                with archive.open(info) as member:
-                    content = member.read(budget + 1)
-                if len(content) > budget:
-                    return None
-                budget -= len(content)
-                found.append(Attachment(filename=name, data=content))
-    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError):
-        return None  # encrypted, unsupported compression or damaged: the zip itself is reported
-    return found or None
+    return [Attachment(filename=safe_name(filename or "attachment"), data=data, content_type=ctype)]
 
 
 def reply_message_id(in_reply_to: str, *, domain: str) -> str:

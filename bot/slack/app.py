@@ -127,7 +127,12 @@ class SlackResponder:
         channel, thread_ts = to_channel_and_thread_ts(inbound.thread)
         ack = self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=ack_text(files))
         self.acks[inbound.dedupe_key] = ack_ts = str(ack["ts"])
-        attachments = tuple(self.fetch(f) for f in files)
+        # files past the per-message limit are listed in the reply, never downloaded
+        most = self.deps.limits.max_attachments
+        attachments = tuple(self.fetch(f) for f in files[:most]) + tuple(
+            Attachment(filename=f.filename, data=b"", content_type=f.mimetype, fetch_error="too-many-files")
+            for f in files[most:]
+        )
         inbound = inbound.model_copy(update={"attachments": attachments, "ack_ref": ack_ts})
         with self.locks.hold(inbound.thread):
             stored = submit(inbound, self.deps, SlackSender(self.client, acks=self.acks))
@@ -198,8 +203,8 @@ def build_app(
     """The bolt App with quotebot's listeners; the same App serves Socket Mode and HTTP.
 
     Args:
-        settings: tokens, the Web API URL and the file size limit.
-        deps: the pipeline's store, rate card and templates.
+        settings: tokens and the Web API URL.
+        deps: the pipeline's store, rate card, templates and limits (file size, files per message).
         client: a WebClient to use instead of one built from ``settings`` (tests, proxies).
         listener_executor: where listeners run after the ack; shut it down to wait for work in flight.
     """
@@ -217,7 +222,7 @@ def build_app(
         **extra,
     )
     responder = SlackResponder(
-        deps, client=client, fetcher=SlackFileFetcher(client, max_bytes=settings.max_file_bytes)
+        deps, client=client, fetcher=SlackFileFetcher(client, max_bytes=deps.limits.max_attachment_bytes)
     )
 
     @app.event("app_mention")

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pydantic import BaseModel, ConfigDict, PositiveInt, SecretStr
-
-from bot.pipeline import DEFAULT_MAX_ATTACHMENT_BYTES
+from pydantic import BaseModel, ConfigDict, SecretStr
 
 DEFAULT_API_URL = "https://slack.com/api/"
 
@@ -22,16 +20,15 @@ class SlackSettings(BaseModel):
     app_token: SecretStr | None = None
     signing_secret: SecretStr | None = None
     api_url: str = DEFAULT_API_URL
-    max_file_bytes: PositiveInt = DEFAULT_MAX_ATTACHMENT_BYTES
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> SlackSettings:
-        """Settings from ``SLACK_BOT_TOKEN``, ``SLACK_APP_TOKEN``, ``SLACK_SIGNING_SECRET`` and the
-        ``QUOTEBOT_SLACK_*`` overrides.
+        """Settings from ``SLACK_BOT_TOKEN``, ``SLACK_APP_TOKEN``, ``SLACK_SIGNING_SECRET`` and
+        ``QUOTEBOT_SLACK_API_URL``. The file size limit is ``QUOTEBOT_MAX_ATTACHMENT_BYTES``, for every channel
+        (``bot.limits``).
 
         Raises:
-            SlackConfigError: ``SLACK_BOT_TOKEN`` is unset, or ``QUOTEBOT_SLACK_MAX_FILE_BYTES`` is not a
-                positive whole number.
+            SlackConfigError: ``SLACK_BOT_TOKEN`` is unset.
         """
 
         def get(name: str) -> str | None:
@@ -41,16 +38,12 @@ class SlackSettings(BaseModel):
         bot_token = get("SLACK_BOT_TOKEN")
         if bot_token is None:
             raise SlackConfigError("SLACK_BOT_TOKEN is not set (the xoxb- token from OAuth & Permissions).")
-        max_bytes = get("QUOTEBOT_SLACK_MAX_FILE_BYTES")
-        if max_bytes is not None and not (max_bytes.isdigit() and int(max_bytes) > 0):
-            raise SlackConfigError(f"QUOTEBOT_SLACK_MAX_FILE_BYTES must be a positive whole number; got {max_bytes!r}.")
         api_url = get("QUOTEBOT_SLACK_API_URL") or DEFAULT_API_URL
         return cls(
             bot_token=SecretStr(bot_token),
             app_token=SecretStr(v) if (v := get("SLACK_APP_TOKEN")) else None,
             signing_secret=SecretStr(v) if (v := get("SLACK_SIGNING_SECRET")) else None,
             api_url=api_url if api_url.endswith("/") else api_url + "/",
-            max_file_bytes=int(max_bytes) if max_bytes else DEFAULT_MAX_ATTACHMENT_BYTES,
         )
 
     def require_socket_mode(self) -> str:

@@ -12,10 +12,9 @@ from tests.conftest import ROOT
 
 def test_settings_from_environment() -> None:
     s = SlackSettings.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": " xapp-1 ",
-                                "QUOTEBOT_SLACK_API_URL": "http://127.0.0.1:9/api",
-                                "QUOTEBOT_SLACK_MAX_FILE_BYTES": "1000"})
+                                "QUOTEBOT_SLACK_API_URL": "http://127.0.0.1:9/api"})
     assert s.bot_token.get_secret_value() == "xoxb-1" and s.require_socket_mode() == "xapp-1"
-    assert (s.api_url, s.max_file_bytes, s.signing_secret) == ("http://127.0.0.1:9/api/", 1000, None)
+    assert (s.api_url, s.signing_secret) == ("http://127.0.0.1:9/api/", None)
     assert "xoxb-1" not in repr(s)
 
 
@@ -30,8 +29,6 @@ def test_defaults() -> None:
 
 @pytest.mark.parametrize(("environ", "message"), [
     ({}, "SLACK_BOT_TOKEN is not set (the xoxb- token from OAuth & Permissions)."),
-    ({"SLACK_BOT_TOKEN": "x", "QUOTEBOT_SLACK_MAX_FILE_BYTES": "25MB"},
-     "QUOTEBOT_SLACK_MAX_FILE_BYTES must be a positive whole number; got '25MB'."),
 ])
 def test_bad_settings_name_the_variable(environ: dict[str, str], message: str) -> None:
     with pytest.raises(SlackConfigError) as info:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from bot.limits import Limits
 from bot.pipeline import Deps
 from bot.slack.translate import to_thread_key
 from parsers import ParsedDrawing
@@ -110,18 +111,27 @@ def test_redelivery_after_a_restart_is_answered_once(start: Callable[..., Slack]
     assert len(first.peer.bot_replies(CHANNEL, root["ts"])) == 1
 
 
-def test_oversized_file_gets_a_polite_reply_without_downloading(start: Callable[..., Slack],
-                                                               request: pytest.FixtureRequest) -> None:
-    slack = start("http", max_file_bytes=len(BRACKET) - 1)
+def test_oversized_file_gets_a_polite_reply_without_downloading(start: Callable[..., Slack], deps: Deps) -> None:
+    slack = start("http", deps=replace(deps, limits=Limits(max_attachment_bytes=len(BRACKET) - 1)))
     root = share_bracket(slack)
     reply = wait_reply(slack, root["ts"], lambda m: "edited" in m, "the reply")
     assert "bracket.dxf" in json.dumps(reply["blocks"]) and not header(reply)
     assert slack.peer.files[root["files"][0]["id"]].downloads == 0
 
 
+def test_files_past_the_message_limit_are_listed_not_downloaded(start: Callable[..., Slack], deps: Deps) -> None:
+    slack = start("http", deps=replace(deps, limits=Limits(max_attachments=1)))
+    files = [slack.peer.add_file(name, BRACKET) for name in ("bracket.dxf", "copy.dxf")]
+    root = slack.peer.user_message(channel=CHANNEL, text=f"<@{BOT_USER}> could you quote these?", files=files)
+    slack.driver.deliver(event_callback(app_mention(root)))
+    reply = wait_reply(slack, root["ts"], lambda m: "edited" in m, "the reply")
+    assert "I read at most *1* file per message, so this one was not read: *copy.dxf*." in json.dumps(reply["blocks"])
+    assert [slack.peer.files[f["id"]].downloads for f in files] == [1, 0]
+
+
 @pytest.mark.parametrize("mode", ["socket", "http"])
-def test_file_larger_than_stated_is_cut_off(start: Callable[..., Slack], mode: str) -> None:
-    slack = start(mode, max_file_bytes=len(BRACKET) - 1)
+def test_file_larger_than_stated_is_cut_off(start: Callable[..., Slack], deps: Deps, mode: str) -> None:
+    slack = start(mode, deps=replace(deps, limits=Limits(max_attachment_bytes=len(BRACKET) - 1)))
     root = share_bracket(slack, size=10)  # Slack's stated size is small; the bytes are not
     reply = wait_reply(slack, root["ts"], lambda m: "edited" in m, "the reply")
     assert "bracket.dxf" in json.dumps(reply["blocks"]) and not header(reply)
@@ -236,6 +246,7 @@ def test_a_bug_is_logged_and_the_user_gets_an_apology(start: Callable[..., Slack
 
 RUN_SLACK = """
 import os, sys
+from bot.limits import Limits
 from bot.pipeline import Deps
 from bot.render import make_environment
 from bot.slack import SlackSettings, run_slack
@@ -284,8 +295,9 @@ def test_quote_files_are_uploaded_into_the_thread(start: Callable[..., Slack], d
     assert len(slack.peer.uploads) == 3 and all(slack.peer.uploads.values())
 
 
-def test_file_slack_would_not_give_us_gets_a_precise_reply(start: Callable[..., Slack]) -> None:
-    slack = start("http", max_file_bytes=1000)
+def test_file_slack_would_not_give_us_gets_a_precise_reply(start: Callable[..., Slack], deps: Deps) -> None:
+    slack = start("http", deps=replace(deps, limits=Limits(max_attachment_bytes=1000)))
     root = share_bracket(slack)
-    reply = wait_reply(slack, root["ts"], lambda m: "larger than I accept" in json.dumps(m), "the size reply")
+    reply = wait_reply(slack, root["ts"], lambda m: "larger than *1,000 bytes*, the most I accept" in json.dumps(m),
+                       "the size reply")
     assert "bracket.dxf" in json.dumps(reply)

@@ -10,6 +10,7 @@ from typing import Any
 
 from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateNotFound, select_autoescape
 
+from bot.limits import format_bytes
 from bot.reply import Reply, describe_tolerance, format_number
 from estimator import PriceBreak
 
@@ -56,6 +57,7 @@ def make_environment(root: Traversable | None = None) -> Environment:
         number=format_number,
         tolerance=describe_tolerance,
         qty=lambda n: f"{int(n):,}",
+        filesize=format_bytes,
         slack_row=slack_row,
         rjust=lambda v, width: str(v).rjust(width),
         ljust=lambda v, width: str(v).ljust(width),
@@ -87,7 +89,9 @@ def render_subject(reply: Reply) -> str:
     if reply.needs:
         return f"{names}: a question before I can quote"
     if reply.unreadable:
-        return f"Could not read {', '.join(u.filename for u in reply.unreadable)}"
+        files = [u.filename for u in reply.unreadable]
+        more = f" and {len(files) - 3:,} more" if len(files) > 4 else ""
+        return f"Could not read {', '.join(files[:3] if more else files)}{more}"
     return "quotebot"
 
 

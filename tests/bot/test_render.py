@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
+from typing import Any
 
 import pytest
 
 from bot.conversation import Step
-from bot.render import make_environment, money, render_blocks, render_html, render_text
+from bot.render import make_environment, money, render_blocks, render_html, render_subject, render_text
 from bot.reply import DrawingSummary, Reply, UnreadableFile
 
 HOSTILE = 'Bracket "A" <rev 2> & <script>x</script>'
@@ -75,3 +77,61 @@ def test_unreadable_reply_names_each_file_and_what_to_send(env) -> None:
 @pytest.mark.parametrize(("value", "expected"), [(18.4, "$18.40"), (9200, "$9,200.00"), (0.005, "$0.01")])
 def test_money(value: float, expected: str) -> None:
     assert money(value) == expected
+
+
+# Every refusal code the pipeline produces, with the limit it states (see bot.limits.Limits.limit_for).
+REFUSALS = (
+    UnreadableFile(filename="big<1>.pdf", code="too-large", limit=25 * 2**20, size_bytes=31 * 2**20 + 200_000),
+    UnreadableFile(filename="member.dxf", code="too-large", limit=25 * 2**20),
+    UnreadableFile(filename="huge.dxf", code="too-large"),
+    UnreadableFile(filename="site.dxf", code="too-many-entities", limit=500_000),
+    UnreadableFile(filename="all.zip", code="archive-too-many-files", limit=32),
+    UnreadableFile(filename="bomb.zip", code="archive-too-large", limit=64 * 2**20),
+    UnreadableFile(filename="inner.zip", code="archive-too-deep", limit=3),
+    UnreadableFile(filename="secret.dxf", code="encrypted-archive"),
+    UnreadableFile(filename="bad.zip", code="damaged-archive"),
+    UnreadableFile(filename="Bracket.eml", code="forward-too-deep", limit=1),
+    UnreadableFile(filename="deep.eml", code="message-too-deep", limit=10),
+    UnreadableFile(filename="empty.zip", code="empty-file"),
+)
+SENTENCES = (
+    "I couldn't read big<1>.pdf: it is 31.2 MB, and the most I accept is 25 MB.",
+    "I couldn't read member.dxf: it is larger than 25 MB, the most I accept.",
+    "I couldn't read huge.dxf: reading it needs more memory than I have for one file.",
+    "I couldn't read site.dxf: it has more than 500,000 entities, the most I read in one DXF.",
+    "I couldn't open all.zip: it holds more than 32 files, the most I open in one archive.",
+    "I couldn't open bomb.zip: the archives in your message unpack to more than 64 MB, the most I unpack from one "
+    "message.",
+    "I couldn't open inner.zip: it is a zip inside zips more than 3 levels deep.",
+    "I couldn't read secret.dxf: it is password-protected inside the zip.",
+    "I couldn't open bad.zip: the zip is damaged, or compressed in a way I can't read.",
+    "I couldn't read the forwarded message Bracket.eml: it is forwarded more than 1 level deep.",
+    "I couldn't read all of deep.eml: its parts are nested more than 10 levels deep, and files there were not read.",
+    "I couldn't read empty.zip: the file is empty.",
+)
+
+
+def test_each_refusal_says_what_why_and_what_to_send_in_every_format(env) -> None:
+    skipped = tuple(UnreadableFile(filename=f"{i}.dxf", code="too-many-files", limit=20) for i in range(12))
+    reply = Reply(step=Step.UNREADABLE, unreadable=REFUSALS + skipped)
+    text = render_text(env, reply)
+    html = render_html(env, reply)
+    plain_html = re.sub(r"</?(strong|p)>", "", html).replace("&lt;", "<").replace("&gt;", ">").replace("&#39;", "'")
+    blocks: list[dict[str, Any]] = json.loads(json.dumps(render_blocks(env, reply)))
+    slack = " ".join(b["text"]["text"] for b in blocks if b["type"] == "section")
+    plain_slack = slack.replace("*", "").replace("&lt;", "<").replace("&gt;", ">")
+    for sentence in SENTENCES:
+        assert sentence in text and sentence in plain_html and sentence in plain_slack, sentence
+    assert "damaged or incomplete" not in text  # every code has its own reply
+    assert text.count("Could you") + text.count("would work") + text.count("much smaller") >= len(REFUSALS)
+    listed = ("I read at most 20 files per message, so these 12 were not read: 0.dxf, 1.dxf, 2.dxf, 3.dxf, 4.dxf, "
+              "5.dxf, 6.dxf, 7.dxf, 8.dxf, 9.dxf and 2 more. Could you send them in another message?")
+    assert listed in text and listed in plain_html and listed in plain_slack
+    assert "big&lt;1&gt;.pdf" in html and "big&lt;1&gt;.pdf" in slack
+
+
+def test_the_subject_names_a_few_refused_files() -> None:
+    few = Reply(step=Step.UNREADABLE, unreadable=REFUSALS[:4])
+    assert render_subject(few) == "Could not read big<1>.pdf, member.dxf, huge.dxf, site.dxf"
+    many = Reply(step=Step.UNREADABLE, unreadable=REFUSALS)
+    assert render_subject(many) == "Could not read big<1>.pdf, member.dxf, huge.dxf and 9 more"

@@ -8,6 +8,7 @@ import itertools
 import json
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -23,7 +24,7 @@ from bot.config import Settings, SettingsError
 from bot.email.translate import headers_only_inbound, read_message, to_inbound_message
 from bot.limits import LIMIT_VARIABLES, MIB, Limits, format_bytes
 from bot.models import Attachment, Channel, InboundMessage, RenderedReply, ThreadKey
-from bot.pipeline import Deps, handle
+from bot.pipeline import Deps, answer_thread, handle, submit
 from bot.render import make_environment
 from bot.store import SqlThreadStore
 from estimator import load_rate_card
@@ -69,6 +70,14 @@ def slack_text(reply: RenderedReply) -> str:
     texts = [b["text"]["text"] for b in blocks if isinstance(b.get("text"), dict)]
     texts += [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"]]
     return " ".join(texts)
+
+
+class RecordingSender:
+    def __init__(self) -> None:
+        self.sent: list[RenderedReply] = []
+
+    def send(self, reply: RenderedReply) -> None:
+        self.sent.append(reply)
 
 
 def dxf_with_lines(count: int) -> bytes:
@@ -233,6 +242,29 @@ def test_many_files_past_the_limit_are_summed_up(deps_with: MakeDeps) -> None:
     one = send(deps_with(max_attachments=1), ("shaft.dxf", SHAFT), ("many.zip", archive))
     said(one, "I read at most 1 file per message, so this one was not read: many.zip. Could you send it in another "
               "message?")
+
+
+class RecordingQueue:
+    def __init__(self) -> None:
+        self.threads: list[ThreadKey] = []
+
+    def enqueue(self, thread: ThreadKey) -> None:
+        self.threads.append(thread)
+
+
+def test_queue_mode_stores_the_files_of_a_zip_and_the_workers_reply_names_the_refusals(deps_with: MakeDeps) -> None:
+    queue = RecordingQueue()
+    deps = replace(deps_with(max_nesting=1), queue=queue)
+    archive = make_zip({"bracket.dxf": BRACKET, "inner.zip": make_zip({"shaft.dxf": SHAFT})})
+    inbound = InboundMessage(thread=ThreadKey(channel=Channel.EMAIL, id="<q@x>"), dedupe_key="<q@x>",
+                             attachments=(Attachment(filename="drawings.zip", data=archive),), received_at=NOW)
+    sender = RecordingSender()
+    assert submit(inbound, deps, sender) and queue.threads == [inbound.thread]
+    [stored] = deps.store.pending_inbound(inbound.thread)
+    assert [(a.filename, a.fetch_error) for a in stored.attachments] == [
+        ("bracket.dxf", None), ("inner.zip", "archive-too-deep")]
+    assert answer_thread(inbound.thread, replace(deps, queue=None), sender) == 1
+    said(sender.sent[0], "I couldn't open inner.zip: it is a zip inside zips more than 1 level deep.")
 
 
 # --- email: forwards and MIME depth

@@ -22,6 +22,7 @@ from bot.artefacts import build_artefacts
 from bot.conversation import Step, ThreadState, advance, replaced_drawings
 from bot.intake import build_part_spec, part_name
 from bot.intents import read_intent
+from bot.logs import correlated
 from bot.models import Attachment, InboundMessage, RenderedReply, ThreadKey
 from bot.render import render_blocks, render_html, render_subject, render_text
 from bot.reply import (
@@ -68,15 +69,24 @@ class Deps:
 
 def handle(inbound: InboundMessage, deps: Deps) -> RenderedReply | None:
     """Store an inbound message, then answer it. Returns None for a redelivered message."""
-    if not deps.store.record_inbound(inbound):
-        logger.info("duplicate %s thread=%s ignored", inbound.dedupe_key, inbound.thread)
-        return None
-    return process(inbound, deps)
+    with correlated(inbound.dedupe_key):
+        if not deps.store.record_inbound(inbound):
+            logger.info("duplicate %s thread=%s ignored", inbound.dedupe_key, inbound.thread)
+            return None
+        logger.info("stored %s thread=%s from=%s files=%d", inbound.dedupe_key, inbound.thread, inbound.sender,
+                    len(inbound.attachments))
+        return process(inbound, deps)
 
 
 def process(inbound: InboundMessage, deps: Deps) -> RenderedReply:
     """Answer a stored inbound message and commit the turn (state + pending reply) in one transaction."""
+    with correlated(inbound.dedupe_key):
+        return _process(inbound, deps)
+
+
+def _process(inbound: InboundMessage, deps: Deps) -> RenderedReply:
     started = time.perf_counter()
+    logger.info("answering %s thread=%s", inbound.dedupe_key, inbound.thread)
     state = deps.store.load_state(inbound.thread)
     drawings, unreadable = read_attachments(inbound.attachments, deps)
     intent = read_intent(inbound.text, deps.card, today=deps.now().date())
@@ -99,7 +109,7 @@ def process(inbound: InboundMessage, deps: Deps) -> RenderedReply:
     deps.store.commit_turn(state, rendered)
     logger.info(
         "handled %s thread=%s files=%s outcome=%s issues=%s in %.1fs",
-        inbound.thread.channel,
+        inbound.dedupe_key,
         inbound.thread,
         [d.format.value for d in drawings] + [u.code for u in unreadable],
         rendered.outcome,
@@ -113,8 +123,10 @@ def deliver(store: ThreadStore, sender: ReplySender, *, thread: ThreadKey | None
     """Send every pending reply (of one thread, or all), oldest first; returns how many were sent."""
     sent = 0
     for reply in store.pending_outbound(thread):
-        sender.send(reply)
-        store.mark_sent(reply)
+        with correlated(reply.in_reply_to):
+            sender.send(reply)
+            store.mark_sent(reply)
+            logger.info("sent the reply to %s thread=%s", reply.in_reply_to, reply.thread)
         sent += 1
     return sent
 

@@ -32,6 +32,7 @@ from bot.email.translate import (
     to_envelope,
     to_inbound_message,
 )
+from bot.logs import correlated
 from bot.models import Channel, RenderedReply, ThreadKey
 from bot.pipeline import Deps, deliver, handle, recover
 
@@ -137,8 +138,12 @@ class EmailChannel:
         """Handle one raw message; returns the extra IMAP flags it gets (beside the processed flag)."""
         msg = BytesParser(policy=policy.default).parsebytes(raw)
         assert isinstance(msg, EmailMessage)
-        verdict = classify(msg, own_address=self.settings.address, allow=self.settings.allow)
         envelope = to_envelope(msg)
+        with correlated(envelope.message_id):  # the inbound's dedupe key: one id for every line about it
+            return self._process(msg, envelope)
+
+    def _process(self, msg: EmailMessage, envelope: Envelope) -> tuple[str, ...]:
+        verdict = classify(msg, own_address=self.settings.address, allow=self.settings.allow)
         if verdict in (Verdict.ANSWER, Verdict.ACKNOWLEDGE) and not self.limiter.allow(sender_address(msg)):
             verdict = Verdict.RATE_LIMITED
         logger.info("email %s from=%s verdict=%s", envelope.message_id, envelope.reply_to, verdict)

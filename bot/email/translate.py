@@ -16,6 +16,7 @@ from email.message import EmailMessage, Message
 from email.utils import format_datetime, parsedate_to_datetime
 
 from bot.email.text import html_to_text, new_text
+from bot.filenames import safe_filename
 from bot.models import Attachment, Channel, InboundMessage, RenderedReply, ThreadKey
 
 MAX_ZIP_MEMBERS = 32
@@ -149,10 +150,6 @@ def _collect(msg: Message, texts: list[str], files: list[Attachment], *, depth: 
         files.extend(_attachments(part))
 
 
-def _safe_name(name: str) -> str:
-    return name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "attachment"
-
-
 def _attachments(part: Message) -> list[Attachment]:
     """The drawings in one leaf part: none for body alternatives and inline images, several for a zip."""
     filename = part.get_filename()
@@ -165,7 +162,7 @@ def _attachments(part: Message) -> list[Attachment]:
     data = part.get_payload(decode=True)
     if not isinstance(data, bytes) or not data:
         return []
-    name = _safe_name(filename or "attachment")
+    name = safe_filename(filename or "attachment")
     if zipfile.is_zipfile(io.BytesIO(data)):
         members = unzip_drawings(data)
         if members is not None:
@@ -184,9 +181,10 @@ def unzip_drawings(data: bytes) -> list[Attachment] | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for info in archive.infolist():
-                name = _safe_name(info.filename)
-                if info.is_dir() or name.startswith(".") or "__MACOSX/" in info.filename:
+                base = info.filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
+                if info.is_dir() or base.startswith(".") or "__MACOSX/" in info.filename:
                     continue
+                name = safe_filename(base)
                 if len(found) >= MAX_ZIP_MEMBERS:
                     break
                 with archive.open(info) as member:

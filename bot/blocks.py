@@ -31,7 +31,7 @@ def clip(text: str, limit: int) -> str:
     code block cut open is closed again."""
     if len(text) <= limit:
         return text
-    reserve = len(ELLIPSIS) + (len(FENCE) if text.count(FENCE) % 2 == 0 else 0)
+    reserve = len(ELLIPSIS) + (len(FENCE) if FENCE in text else 0)
     cut = text[: max(0, limit - reserve)]
     cut = cut[: m.start()] if (m := _PARTIAL_ENTITY.search(cut)) else cut
     cut += ELLIPSIS
@@ -86,7 +86,7 @@ def fit_slack_limits(blocks: list[Any]) -> tuple[dict[str, Any], ...]:
         tail = [fitted[-1]] if fitted[-1].get("type") == "actions" else []
         keep = fitted[: MAX_BLOCKS - 1 - len(tail)]
         note = {"type": "context", "elements": [{"type": "mrkdwn", "text": (
-            f"{len(fitted) - len(keep) - len(tail)} more sections are left out: a Slack message holds "
-            f"{MAX_BLOCKS} at most. Ask for the quote PDF or by email for all of it.")}]}
+            f"{len(fitted) - len(keep) - len(tail)} more sections are left out: a Slack message holds at most "
+            f"{MAX_BLOCKS}.")}]}
         fitted = [*keep, note, *tail]
     return tuple(fitted)

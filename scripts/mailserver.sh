@@ -16,7 +16,8 @@ IMAP_PORT="${QUOTEBOT_MAIL_IMAP_PORT:-10143}"
 SMTP_PORT="${QUOTEBOT_MAIL_SMTP_PORT:-10025}"
 LMTP_PORT="${QUOTEBOT_MAIL_LMTP_PORT:-10024}"
 AUTH_PORT="${QUOTEBOT_MAIL_AUTH_PORT:-10026}"
-PASSWORD="secret"
+# distinctive, so a test can search a log for it (QUOTEBOT_MAIL_PASSWORD to choose another)
+PASSWORD="${QUOTEBOT_MAIL_PASSWORD:-qb-mailpw-5c81e2}"
 USERS="quotes@shop.example sales@shop.example alice@customer.example bob@customer.example mallory@other.example"
 
 say() { echo "mailserver: $*" >&2; }

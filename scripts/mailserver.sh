@@ -82,6 +82,8 @@ log_path = $DIR/log/dovecot.log
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+# tests log in with wrong passwords on purpose (quotebot doctor); no penalty delay for them
+auth_failure_delay = 0
 first_valid_uid = $uid
 mail_location = maildir:~/Maildir
 passdb {

@@ -87,7 +87,7 @@ def setup_logging_and_settings(args: argparse.Namespace) -> Settings | None:
     Returns None, after saying why on stderr, when a setting is malformed.
     """
     from bot.config import Settings
-    from bot.credentials import secret_values
+    from bot.credentials import secret_values, url_password
     from bot.logs import configure_logging
 
     try:
@@ -99,6 +99,8 @@ def setup_logging_and_settings(args: argparse.Namespace) -> Settings | None:
         print(f"quotebot: {exc}", file=sys.stderr)
         return None
     redactor.add(secret_values(settings))
+    if db := getattr(args, "db", None):  # a URL given on the command line may hold a password too
+        redactor.add(p for p in (url_password(db),) if p)
     return settings
 
 

@@ -40,7 +40,7 @@ def run_doctor(environ: Mapping[str, str], *, db_url: str | None = None,
         redactor: told the secrets read, so nothing logged meanwhile shows them.
     """
     from bot.config import Settings
-    from bot.credentials import secret_values
+    from bot.credentials import secret_values, url_password
 
     try:
         settings = Settings.from_env(environ)
@@ -48,6 +48,7 @@ def run_doctor(environ: Mapping[str, str], *, db_url: str | None = None,
         return [Check("config", False, f"the settings cannot be read: {exc}")]
     if redactor is not None:
         redactor.add(secret_values(settings))
+        redactor.add(p for p in (url_password(db_url or ""),) if p)
     checks = check_config(environ, settings)
     checks.append(check_rates(settings))
     checks.append(check_database(db_url or settings.db_url))

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import io
 import lzma
-import re
 import zipfile
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.filenames import safe_filename
 from bot.limits import Limits
 from bot.models import Attachment
 
@@ -40,7 +40,6 @@ _CHUNK = 1024 * 1024
 _DOCUMENT_MARKERS = frozenset({"[Content_Types].xml", "mimetype"})
 _DAMAGE = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, NotImplementedError, RuntimeError, EOFError, OSError,
            ValueError)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class _Refused(Exception):
@@ -59,12 +58,6 @@ class _Budget:
 def is_archive(data: bytes) -> bool:
     """True when the bytes are a zip file (by its first bytes, not its name)."""
     return data.startswith((_LOCAL_HEADER, _EMPTY_ARCHIVE))
-
-
-def safe_name(name: str) -> str:
-    """A member's base name without folders or control characters; "attachment" when nothing is left."""
-    base = _CONTROL.sub("", name.replace("\\", "/").rsplit("/", 1)[-1]).strip()
-    return base if base not in ("", ".", "..") else "attachment"
 
 
 def expand_archives(files: Sequence[Attachment], limits: Limits) -> tuple[Attachment, ...]:
@@ -134,7 +127,7 @@ def _unpack(data: bytes, *, limits: Limits, budget: _Budget, depth: int, out: li
         if len(members) > limits.max_zip_members:
             raise _Refused("archive-too-many-files")
         for info in members:
-            name = safe_name(info.filename)
+            name = safe_filename(info.filename)
             if len(out) >= limits.max_attachments:
                 out.append(Attachment(filename=name, data=b"", fetch_error="too-many-files"))
                 continue
@@ -177,4 +170,5 @@ def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, cap: int, budget: 
 
 def _is_skipped(info: zipfile.ZipInfo) -> bool:
     """Folders, hidden files (.DS_Store) and macOS resource forks (__MACOSX/)."""
-    return info.is_dir() or safe_name(info.filename).startswith(".") or "__MACOSX/" in info.filename
+    base = info.filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return info.is_dir() or base.startswith(".") or "__MACOSX/" in info.filename

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable
 from datetime import date
 
@@ -14,6 +15,11 @@ from bot.reply import Reply
 from parsers import ParsedDrawing
 
 logger = logging.getLogger(__name__)
+
+# Drawing is not thread-safe: pyplot keeps global state, and ezdxf shares its fonts (fontTools objects that
+# load their tables on first use) between documents; two replies drawn at once in one process (a Slack listener
+# and the email channel) failed with "'Glyph' object has no attribute 'flags'". One drawing at a time.
+_DRAWING = threading.Lock()
 
 
 def _slug(text: str) -> str:
@@ -36,10 +42,23 @@ def build_artefacts(
         drawings: the drawings quoted, in the order of ``reply.parts``.
         load: returns a drawing's bytes by its sha256 (the store's blobs).
     """
-    from bot.visuals import render_chart, render_preview, render_quote_pdf
-
     if not reply.parts:
         return ()
+    with _DRAWING:
+        return _build(reply, drawings, load=load, env=env, today=today, customer=customer)
+
+
+def _build(
+    reply: Reply,
+    drawings: tuple[ParsedDrawing, ...],
+    *,
+    load: Callable[[str], bytes | None],
+    env: Environment,
+    today: date,
+    customer: str | None,
+) -> tuple[Attachment, ...]:
+    from bot.visuals import render_chart, render_preview, render_quote_pdf
+
     files: list[Attachment] = []
     several = len(reply.parts) > 1
     for part, drawing in zip(reply.parts, drawings, strict=False):

@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 from typing import TextIO
 
+from bot.filenames import safe_filename
 from bot.models import Attachment, Channel, InboundMessage, RenderedReply, ThreadKey
 from bot.pipeline import Deps, deliver, handle, recover
 
@@ -26,11 +27,12 @@ class ConsoleSender:
     def send(self, reply: RenderedReply) -> None:
         body = reply.text.rstrip("\n")
         if reply.files and self.files_dir is not None:
-            folder = self.files_dir / reply.in_reply_to.replace(":", "-")
+            folder = self.files_dir / safe_filename(reply.in_reply_to.replace(":", "-"), default="reply")
             folder.mkdir(parents=True, exist_ok=True)
-            for f in reply.files:
-                (folder / f.filename).write_bytes(f.data)
-            body += "\n\nAttached: " + ", ".join(str(folder / f.filename) for f in reply.files)
+            saved = [folder / safe_filename(f.filename) for f in reply.files]
+            for f, path in zip(reply.files, saved, strict=True):
+                path.write_bytes(f.data)
+            body += "\n\nAttached: " + ", ".join(str(path) for path in saved)
         self.out.write("quotebot> " + body.replace("\n", "\n          ") + "\n\n")
         self.out.flush()
 

@@ -1,4 +1,5 @@
-"""The ``quotebot`` console script: extract, quote, chat, serve, worker. The only place that configures logging.
+"""The ``quotebot`` console script: extract, quote, chat, serve, worker, doctor. The only place that configures
+logging (through ``bot.logs.configure_logging``).
 
 Heavy imports (ezdxf, pymupdf, sqlalchemy) stay inside the subcommands so ``--help`` is instant.
 """
@@ -68,30 +69,46 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=1, metavar="N",
                    help="jobs this process works on at once (default 1; start one worker per core)")
     p.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (PostgreSQL; default QUOTEBOT_DATABASE_URL)")
+
+    p = sub.add_parser("doctor", help="check the configuration, the database, Slack and the mail server")
+    p.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: as serve would use)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    if not args.verbose:
-        # ezdxf reports every repair it makes as a warning; we report what matters as issues.
-        logging.getLogger("ezdxf").setLevel(logging.ERROR)
-    logging.getLogger("pika").setLevel(logging.WARNING)  # the broker client logs every connection step at INFO
-    from bot.config import Settings, SettingsError
-
-    try:
-        settings = Settings.from_env(os.environ)
-    except SettingsError as exc:
-        print(f"quotebot: {exc}", file=sys.stderr)
+    if args.command == "doctor":
+        return cmd_doctor(args)
+    settings = setup_logging_and_settings(args)
+    if settings is None:
         return 2
     command = {"extract": cmd_extract, "quote": cmd_quote, "chat": cmd_chat, "serve": cmd_serve,
                "worker": cmd_worker}
     return command[args.command](args, settings)
+
+
+def setup_logging_and_settings(args: argparse.Namespace) -> Settings | None:
+    """Configure logging (bot.logs), then read the settings and have their secrets redacted from every log.
+
+    Returns None, after saying why on stderr, when a setting is malformed (the CLI then exits with status 2).
+    """
+    from bot.config import Settings
+    from bot.credentials import secret_values, url_password
+    from bot.logs import configure_logging
+
+    try:
+        # a server's log is its record: serve and worker log every message handled, the one-shot commands only problems
+        server = args.command in ("serve", "worker")
+        redactor = configure_logging(os.environ, verbose=args.verbose,
+                                     default_level=logging.INFO if server else logging.WARNING)
+        settings = Settings.from_env(os.environ)
+    except ValueError as exc:  # a malformed QUOTEBOT_* value or an unreadable secret file
+        print(f"quotebot: {exc}", file=sys.stderr)
+        return None
+    redactor.add(secret_values(settings))
+    if db := getattr(args, "db", None):  # a URL given on the command line may hold a password too
+        redactor.add(p for p in (url_password(db),) if p)
+    return settings
 
 
 def _read_file(path: str) -> bytes:
@@ -216,12 +233,14 @@ def cmd_quote(args: argparse.Namespace, settings: Settings) -> int:
     reply, _ = compose_reply(state, step if drawings else Step.UNREADABLE, unreadable=unreadable, deps=deps)
     if args.out and reply.parts:
         from bot.artefacts import build_artefacts
+        from bot.filenames import safe_filename
 
         blobs = {a.sha256: a.data for a in files}
         args.out.mkdir(parents=True, exist_ok=True)
         for f in build_artefacts(reply, drawings, load=blobs.get, env=deps.env, today=deps.now().date()):
-            (args.out / f.filename).write_bytes(f.data)
-            print(f"wrote {args.out / f.filename}", file=sys.stderr)
+            path = args.out / safe_filename(f.filename)
+            path.write_bytes(f.data)
+            print(f"wrote {path}", file=sys.stderr)
     if args.json:
         print(json.dumps(to_quote_contract(reply, currency=deps.card.currency), indent=2))
     else:
@@ -246,10 +265,37 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
                     files_dir=files_dir)
 
 
+def print_database(url: str | None) -> None:
+    """The database serve uses, its password hidden."""
+    from bot.config import default_db_url
+    from bot.credentials import display_db_url
+
+    print(f"{'db':<6} {display_db_url(url or default_db_url())}", flush=True)
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """One line per check in plain words; exit status 1 when any check failed."""
+    from bot.doctor import run_doctor
+    from bot.logs import configure_logging
+
+    try:
+        # the checks say what failed in words; library error logs would only repeat it (-v shows them)
+        redactor = configure_logging(os.environ, verbose=args.verbose, default_level=logging.CRITICAL)
+    except ValueError as exc:
+        print(f"quotebot: {exc}", file=sys.stderr)
+        return 1
+    failed = False
+    for check in run_doctor(os.environ, db_url=args.db, redactor=redactor):
+        print(check.line(), flush=True)
+        failed = failed or not check.ok
+    return 1 if failed else 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     status = settings.channel_status(slack_http=args.slack_http is not None)
     for name, _ok, detail in status:
         print(f"{name:<6} {detail}", flush=True)
+    print_database(args.db or settings.db_url)
     ready = {name for name, ok, _ in status if ok}
     if not ready:
         print("quotebot serve: no channel configured; set the variables above, or use `quotebot chat`.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
@@ -28,6 +29,29 @@ def default_files_dir() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("quotebot", appauthor=False)) / "files"
+
+
+def secrets_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The secret settings, each from its variable or from the file its ``*_FILE`` variable names.
+
+    Raises:
+        bot.credentials.SecretFileError: a secret is set twice, or its file cannot be read.
+    """
+    from bot.credentials import read_secret
+
+    def secret(name: str) -> SecretStr | None:
+        value = read_secret(environ, name)
+        return SecretStr(value) if value else None
+
+    return {
+        "db_url": read_secret(environ, "QUOTEBOT_DATABASE_URL"),
+        "slack_bot_token": secret("SLACK_BOT_TOKEN"),
+        "slack_app_token": secret("SLACK_APP_TOKEN"),
+        "slack_signing_secret": secret("SLACK_SIGNING_SECRET"),
+        "imap_url": secret("QUOTEBOT_IMAP_URL"),
+        "smtp_url": secret("QUOTEBOT_SMTP_URL"),
+        "broker_url": secret("QUOTEBOT_BROKER_URL"),
+    }
 
 
 class Settings(BaseModel):
@@ -78,17 +102,11 @@ class Settings(BaseModel):
             parse_timeout_s=_seconds("QUOTEBOT_PARSE_TIMEOUT_S", timeout_s) if timeout_s else 60.0,
             parse_memory_mb=_whole_number("QUOTEBOT_PARSE_MEMORY_MB", memory_mb) if memory_mb else 2048,
             limits=limits,
-            db_url=get("QUOTEBOT_DATABASE_URL"),
             rates_path=Path(p) if (p := get("QUOTEBOT_RATES")) else None,
-            slack_bot_token=SecretStr(v) if (v := get("SLACK_BOT_TOKEN")) else None,
-            slack_app_token=SecretStr(v) if (v := get("SLACK_APP_TOKEN")) else None,
-            slack_signing_secret=SecretStr(v) if (v := get("SLACK_SIGNING_SECRET")) else None,
-            imap_url=SecretStr(v) if (v := get("QUOTEBOT_IMAP_URL")) else None,
-            smtp_url=SecretStr(v) if (v := get("QUOTEBOT_SMTP_URL")) else None,
             email_address=get("QUOTEBOT_EMAIL_ADDRESS"),
-            broker_url=SecretStr(v) if (v := get("QUOTEBOT_BROKER_URL")) else None,
             queue_name=get("QUOTEBOT_QUEUE") or "quotebot",
             visuals=(get("QUOTEBOT_VISUALS") or "on").lower() not in ("0", "off", "false", "no"),
+            **secrets_from_env(environ),
         )
 
     def channel_status(self, *, slack_http: bool = False) -> list[tuple[str, bool, str]]:

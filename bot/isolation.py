@@ -38,10 +38,12 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from typing import Any
 
 from pydantic import TypeAdapter
 
 import parsers
+from bot.logs import collect_worker_logs, logger_levels, replay_worker_logs
 from parsers import (
     CorruptDrawing,
     DrawingTooLarge,
@@ -136,14 +138,17 @@ class IsolatedParser:
         receive, send = ctx.Pipe(duplex=False)
         worker = ctx.Process(
             target=_run_worker,
-            kwargs={"send": send, "target": self.target, "data": data, "filename": filename, "mb": self.memory_mb},
+            kwargs={"send": send, "target": self.target, "data": data, "filename": filename, "mb": self.memory_mb,
+                    "levels": logger_levels()},
             name=f"quotebot-parse-{filename[:40]}",
             daemon=True,
         )
         started = time.monotonic()
         message: bytes | None = None
+        pid: int | None = None
         try:
             worker.start()
+            pid = worker.pid
             send.close()  # the parent keeps only the reading end, so EOF arrives when the worker dies
             finished = receive.poll(self.timeout_s)
             if finished:
@@ -161,7 +166,10 @@ class IsolatedParser:
                 f"the worker reading {filename!r} died without a result (exit code {exitcode})",
                 filename=filename,
             )
-        return _unpack(message, filename=filename, memory_mb=self.memory_mb)
+        envelope = json.loads(message)
+        # what the parser logged in the worker, logged here under the message's correlation id
+        replay_worker_logs(envelope.get("logs") or (), worker=f"parse-{pid}")
+        return _unpack(envelope, filename=filename, memory_mb=self.memory_mb)
 
 
 def _stop(worker: multiprocessing.process.BaseProcess) -> int | None:
@@ -178,8 +186,7 @@ def _stop(worker: multiprocessing.process.BaseProcess) -> int | None:
     return exitcode
 
 
-def _unpack(message: bytes, *, filename: str, memory_mb: int) -> tuple[ParsedDrawing, ...]:
-    envelope = json.loads(message)
+def _unpack(envelope: dict[str, Any], *, filename: str, memory_mb: int) -> tuple[ParsedDrawing, ...]:
     kind = envelope["kind"]
     if kind == "ok":
         return _DRAWINGS.validate_json(envelope["drawings"])
@@ -204,9 +211,13 @@ def _rebuild(envelope: dict[str, str]) -> ParseError:
     return _RemoteParseError(message, filename=filename, code=code)
 
 
-def _run_worker(*, send: Connection, target: ParseFunction, data: bytes, filename: str, mb: int) -> None:
-    """Worker body: cap memory, parse, send one JSON message back."""
+def _run_worker(
+    *, send: Connection, target: ParseFunction, data: bytes, filename: str, mb: int,
+    levels: dict[str, int] | None = None,
+) -> None:
+    """Worker body: cap memory, parse, send one JSON message back (with what was logged meanwhile)."""
     os.setpgid(0, 0)
+    collector = collect_worker_logs(levels or {})
     # Tesseract and MuPDF print progress noise on stderr; everything the worker says goes through ``send``.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
@@ -225,8 +236,9 @@ def _run_worker(*, send: Connection, target: ParseFunction, data: bytes, filenam
             envelope["detected"] = exc.detected
     except Exception:  # a bug in the parser: the parent raises it (with this traceback) as a RuntimeError
         envelope = {"kind": "bug", "message": traceback.format_exc()}
+    reply: dict[str, object] = {**envelope, "logs": collector.records}
     try:
-        send.send_bytes(json.dumps(envelope).encode())
+        send.send_bytes(json.dumps(reply).encode())
     except MemoryError:
         send.send_bytes(b'{"kind": "memory"}')
     finally:

@@ -6,7 +6,9 @@ import hashlib
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bot.filenames import safe_filename
 
 
 class Frozen(BaseModel):
@@ -43,6 +45,12 @@ class Attachment(Frozen):
     content_type: str | None = None
     # set by a channel that could not get the file: "too-large" or "fetch-failed"
     fetch_error: str | None = None
+
+    @field_validator("filename")
+    @classmethod
+    def _safe_filename(cls, value: str) -> str:
+        """Names come from users: one name, no path, nothing invisible, bounded (bot.filenames)."""
+        return safe_filename(value)
 
     @property
     def sha256(self) -> str:

@@ -24,6 +24,7 @@ from bot.conversation import Step, ThreadState, advance, replaced_drawings
 from bot.intake import build_part_spec, part_name
 from bot.intents import read_intent
 from bot.limits import Limits
+from bot.logs import correlated
 from bot.models import Attachment, Channel, InboundMessage, RenderedReply, ThreadKey
 from bot.render import render_blocks, render_html, render_subject, render_text
 from bot.reply import (
@@ -90,10 +91,14 @@ def submit(inbound: InboundMessage, deps: Deps, sender: ReplySender) -> bool:
             return False
         deliver(deps.store, sender, thread=inbound.thread)
         return True
-    if not deps.store.record_inbound(open_archives(inbound, deps)):
-        logger.info("duplicate %s thread=%s ignored", inbound.dedupe_key, inbound.thread)
-        return False
-    deps.queue.enqueue(inbound.thread)
+    with correlated(inbound.dedupe_key):
+        inbound = open_archives(inbound, deps)
+        if not deps.store.record_inbound(inbound):
+            logger.info("duplicate %s thread=%s ignored", inbound.dedupe_key, inbound.thread)
+            return False
+        deps.queue.enqueue(inbound.thread)
+        logger.info("stored %s thread=%s from=%s files=%d; queued for a worker", inbound.dedupe_key,
+                    inbound.thread, inbound.sender, len(inbound.attachments))
     return True
 
 
@@ -125,11 +130,14 @@ def resume(deps: Deps, sender: ReplySender, *, channel: Channel) -> int:
 
 def handle(inbound: InboundMessage, deps: Deps) -> RenderedReply | None:
     """Store an inbound message (its archives unpacked), then answer it. Returns None for a redelivered message."""
-    inbound = open_archives(inbound, deps)
-    if not deps.store.record_inbound(inbound):
-        logger.info("duplicate %s thread=%s ignored", inbound.dedupe_key, inbound.thread)
-        return None
-    return process(inbound, deps)
+    with correlated(inbound.dedupe_key):
+        inbound = open_archives(inbound, deps)
+        if not deps.store.record_inbound(inbound):
+            logger.info("duplicate %s thread=%s ignored", inbound.dedupe_key, inbound.thread)
+            return None
+        logger.info("stored %s thread=%s from=%s files=%d", inbound.dedupe_key, inbound.thread, inbound.sender,
+                    len(inbound.attachments))
+        return process(inbound, deps)
 
 
 def open_archives(inbound: InboundMessage, deps: Deps) -> InboundMessage:
@@ -140,7 +148,13 @@ def open_archives(inbound: InboundMessage, deps: Deps) -> InboundMessage:
 
 def process(inbound: InboundMessage, deps: Deps) -> RenderedReply:
     """Answer a stored inbound message and commit the turn (state + pending reply) in one transaction."""
+    with correlated(inbound.dedupe_key):
+        return _process(inbound, deps)
+
+
+def _process(inbound: InboundMessage, deps: Deps) -> RenderedReply:
     started = time.perf_counter()
+    logger.info("answering %s thread=%s", inbound.dedupe_key, inbound.thread)
     state = deps.store.load_state(inbound.thread)
     drawings, unreadable = read_attachments(inbound.attachments, deps)
     intent = read_intent(inbound.text, deps.card, today=deps.now().date())
@@ -163,7 +177,7 @@ def process(inbound: InboundMessage, deps: Deps) -> RenderedReply:
     deps.store.commit_turn(state, rendered)
     logger.info(
         "handled %s thread=%s files=%s outcome=%s issues=%s in %.1fs",
-        inbound.thread.channel,
+        inbound.dedupe_key,
         inbound.thread,
         [d.format.value for d in drawings] + [u.code for u in unreadable],
         rendered.outcome,
@@ -177,19 +191,21 @@ def deliver(store: ThreadStore, sender: ReplySender, *, thread: ThreadKey | None
     """Send every pending reply (of one thread, or all), oldest first; returns how many were sent."""
     sent = 0
     for reply in store.pending_outbound(thread):
-        if store.begin_send(reply):  # a crash interrupted an earlier attempt: did that one arrive?
-            check: Callable[[RenderedReply], bool] | None = getattr(sender, "was_sent", None)
-            if check is not None and check(reply):
-                logger.info("reply to %s thread=%s arrived before a crash; not sent again", reply.in_reply_to,
-                            reply.thread)
-                store.mark_sent(reply)
-                continue
-        try:
-            sender.send(reply)
-        except Exception:  # the channel refused or failed: known not delivered, so no longer in doubt
-            store.retry_send(reply)
-            raise
-        store.mark_sent(reply)
+        with correlated(reply.in_reply_to):
+            if store.begin_send(reply):  # a crash interrupted an earlier attempt: did that one arrive?
+                check: Callable[[RenderedReply], bool] | None = getattr(sender, "was_sent", None)
+                if check is not None and check(reply):
+                    logger.info("reply to %s thread=%s arrived before a crash; not sent again", reply.in_reply_to,
+                                reply.thread)
+                    store.mark_sent(reply)
+                    continue
+            try:
+                sender.send(reply)
+            except Exception:  # the channel refused or failed: known not delivered, so no longer in doubt
+                store.retry_send(reply)
+                raise
+            store.mark_sent(reply)
+            logger.info("sent the reply to %s thread=%s", reply.in_reply_to, reply.thread)
         sent += 1
     return sent
 

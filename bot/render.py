@@ -9,12 +9,17 @@ from importlib.resources.abc import Traversable
 from typing import Any
 
 from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateNotFound, select_autoescape
+from markupsafe import Markup
 
+from bot.blocks import clip, fit_slack_limits
+from bot.filenames import strip_invisible
 from bot.limits import format_bytes
 from bot.reply import Reply, describe_tolerance, format_number
 from estimator import PriceBreak
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+# a subject names the drawings; mail clients show about 80 characters, RFC 5322 advises lines under 78
+MAX_SUBJECT_CHARS = 200
 
 
 class ResourceLoader(BaseLoader):
@@ -38,8 +43,18 @@ def money(value: Decimal | float, currency: str = "USD") -> str:
 
 
 def mrkdwn(text: object) -> str:
-    """Escape Slack's control characters in user-supplied text."""
+    """Escape Slack's control characters in user-supplied text (``<!channel>`` and ``<@U123>`` stay text)."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _visible(value: object) -> object:
+    """Jinja's ``finalize``: every printed string loses control and format characters (bidirectional
+    overrides, NUL, escape sequences), whatever the template; Markup stays Markup."""
+    if isinstance(value, Markup):
+        return Markup(strip_invisible(str(value), keep_newlines=True))
+    if isinstance(value, str):
+        return strip_invisible(value, keep_newlines=True)
+    return value
 
 
 def make_environment(root: Traversable | None = None) -> Environment:
@@ -50,6 +65,7 @@ def make_environment(root: Traversable | None = None) -> Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_visible,
     )
     env.filters.update(
         money=money,
@@ -79,20 +95,22 @@ def render_blocks(env: Environment, reply: Reply) -> tuple[dict[str, object], ..
     blocks = json.loads(raw)
     if not isinstance(blocks, list):
         raise ValueError(f"slack/{reply.template}.json rendered {type(blocks).__name__}, expected a list")
-    return tuple(blocks)
+    return fit_slack_limits(blocks)
 
 
 def render_subject(reply: Reply) -> str:
     names = ", ".join(d.name for d in reply.drawings) or "your drawing"
     if reply.parts and reply.quote_number:
-        return f"Quote {reply.quote_number}: {names}"
-    if reply.needs:
-        return f"{names}: a question before I can quote"
-    if reply.unreadable:
+        subject = f"Quote {reply.quote_number}: {names}"
+    elif reply.needs:
+        subject = f"{names}: a question before I can quote"
+    elif reply.unreadable:
         files = [u.filename for u in reply.unreadable]
         more = f" and {len(files) - 3:,} more" if len(files) > 4 else ""
-        return f"Could not read {', '.join(files[:3] if more else files)}{more}"
-    return "quotebot"
+        subject = f"Could not read {', '.join(files[:3] if more else files)}{more}"
+    else:
+        subject = "quotebot"
+    return clip(" ".join(strip_invisible(subject).split()), MAX_SUBJECT_CHARS)
 
 
 def slack_row(b: PriceBreak, currency: str) -> str:

@@ -16,7 +16,8 @@ IMAP_PORT="${QUOTEBOT_MAIL_IMAP_PORT:-10143}"
 SMTP_PORT="${QUOTEBOT_MAIL_SMTP_PORT:-10025}"
 LMTP_PORT="${QUOTEBOT_MAIL_LMTP_PORT:-10024}"
 AUTH_PORT="${QUOTEBOT_MAIL_AUTH_PORT:-10026}"
-PASSWORD="secret"
+# distinctive, so a test can search a log for it (QUOTEBOT_MAIL_PASSWORD to choose another)
+PASSWORD="${QUOTEBOT_MAIL_PASSWORD:-qb-mailpw-5c81e2}"
 USERS="quotes@shop.example sales@shop.example alice@customer.example bob@customer.example mallory@other.example"
 
 say() { echo "mailserver: $*" >&2; }
@@ -81,6 +82,8 @@ log_path = $DIR/log/dovecot.log
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+# tests log in with wrong passwords on purpose (quotebot doctor); no penalty delay for them
+auth_failure_delay = 0
 first_valid_uid = $uid
 mail_location = maildir:~/Maildir
 passdb {

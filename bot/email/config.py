@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
+from bot.credentials import SecretFileError, read_secret
+
 DEFAULT_PROCESSED_FLAG = "$QuotebotDone"
 SALES_FLAG = "$QuotebotSales"
 
@@ -76,6 +78,9 @@ class EmailSettings(BaseModel):
     def from_env(cls, environ: Mapping[str, str]) -> EmailSettings:
         """Settings from QUOTEBOT_IMAP_URL, QUOTEBOT_SMTP_URL, QUOTEBOT_EMAIL_ADDRESS and the optional ones.
 
+        The two URLs hold passwords: either may be given as a secret file instead
+        (QUOTEBOT_IMAP_URL_FILE, QUOTEBOT_SMTP_URL_FILE).
+
         Optional: QUOTEBOT_EMAIL_ALLOW (comma-separated addresses or domains), QUOTEBOT_EMAIL_PROCESSED
         ("flag" or "move:FOLDER"), QUOTEBOT_EMAIL_ACK_OTHERS ("0" to stay silent to others),
         QUOTEBOT_EMAIL_RATE_LIMIT ("COUNT/SECONDS", e.g. "20/3600"), QUOTEBOT_EMAIL_IDLE ("0" to poll
@@ -95,13 +100,22 @@ class EmailSettings(BaseModel):
                 raise EmailConfigError(f"{name} is not set")
             return value
 
+        def need_secret(name: str) -> str:
+            try:
+                value = read_secret(environ, name)
+            except SecretFileError as exc:
+                raise EmailConfigError(str(exc)) from None
+            if value is None:
+                raise EmailConfigError(f"{name} is not set")
+            return value
+
         address = need("QUOTEBOT_EMAIL_ADDRESS")
         if "@" not in address:
             raise EmailConfigError(f"QUOTEBOT_EMAIL_ADDRESS: expected an address like quotes@shop.example, "
                                    f"got {address!r}")
         fields: dict[str, object] = {
-            "imap": parse_server_url(need("QUOTEBOT_IMAP_URL"), name="QUOTEBOT_IMAP_URL"),
-            "smtp": parse_server_url(need("QUOTEBOT_SMTP_URL"), name="QUOTEBOT_SMTP_URL"),
+            "imap": parse_server_url(need_secret("QUOTEBOT_IMAP_URL"), name="QUOTEBOT_IMAP_URL"),
+            "smtp": parse_server_url(need_secret("QUOTEBOT_SMTP_URL"), name="QUOTEBOT_SMTP_URL"),
             "address": address,
             "allow": tuple(a.strip().lower().lstrip("@") for a in (get("QUOTEBOT_EMAIL_ALLOW") or "").split(",")
                            if a.strip()),

@@ -6,6 +6,7 @@ with backoff); a 5xx answer to a send is ``PermanentSendError`` (retrying cannot
 
 from __future__ import annotations
 
+import contextlib
 import imaplib
 import logging
 import smtplib
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from email.message import EmailMessage
 
 from imapclient import IMAPClient  # type: ignore[import-untyped]  # no stubs, no py.typed
+from imapclient import exceptions as imapclient_exceptions  # type: ignore[import-untyped]
 
 from bot.email.config import Security, ServerUrl
 
@@ -28,6 +30,14 @@ _CLOSE_ERRORS = (OSError, imaplib.IMAP4.error, EOFError, AttributeError)
 
 class PermanentSendError(Exception):
     """The SMTP server refused a message for good (5xx): the recipient or the content is rejected."""
+
+
+class LoginRefused(Exception):
+    """The server refused the user name or password, or offers no way to log in; the message is the server's."""
+
+
+class FolderMissing(Exception):
+    """The login worked but the IMAP folder does not exist."""
 
 
 class ImapMailbox:
@@ -49,7 +59,8 @@ class ImapMailbox:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def open(self) -> None:
+    def connect(self) -> None:
+        """Open the connection (and STARTTLS when configured), not yet logged in."""
         s = self.server
         context = ssl.create_default_context()
         client = IMAPClient(s.host, port=s.port, ssl=s.security is Security.TLS, ssl_context=context,
@@ -57,6 +68,11 @@ class ImapMailbox:
         self.client = client
         if s.security is Security.STARTTLS:
             client.starttls(context)
+
+    def open(self) -> None:
+        s = self.server
+        self.connect()
+        client = self._client()
         client.login(s.username, s.password.get_secret_value())
         client.select_folder(s.folder)
         logger.info("imap connected %s:%s folder=%s idle=%s", s.host, s.port, s.folder, self.has_idle)
@@ -164,17 +180,7 @@ class SmtpSender:
             PermanentSendError: the server answered 5xx for the sender, every recipient or the data.
             OSError: the server could not be reached or failed temporarily (smtplib errors are OSErrors).
         """
-        s = self.server
-        context = ssl.create_default_context()
-        smtp = (
-            smtplib.SMTP_SSL(s.host, s.port, timeout=self.timeout_s, context=context)
-            if s.security is Security.TLS
-            else smtplib.SMTP(s.host, s.port, timeout=self.timeout_s)
-        )
-        with smtp:
-            if s.security is Security.STARTTLS:
-                smtp.starttls(context=context)
-            smtp.login(s.username, s.password.get_secret_value())
+        with _smtp_session(self.server, timeout_s=self.timeout_s) as smtp:
             try:
                 smtp.send_message(msg)
             except smtplib.SMTPRecipientsRefused as exc:
@@ -186,3 +192,70 @@ class SmtpSender:
                 if exc.smtp_code >= 500:
                     raise PermanentSendError(f"{type(exc).__name__} {exc.smtp_code}") from exc
                 raise
+
+
+def check_imap(server: ServerUrl, *, timeout_s: float = 10.0) -> bool:
+    """Connect, log in and open the folder read-only, then log out (``quotebot doctor``); True when the
+    server has IDLE.
+
+    Raises:
+        LoginRefused: the user name or password was refused.
+        FolderMissing: the folder in the URL does not exist.
+        OSError: the server could not be reached, TLS failed, or it timed out.
+        imaplib.IMAP4.error: another protocol error.
+    """
+    box = ImapMailbox(server, timeout_s=timeout_s)
+    try:
+        box.connect()
+        client = box._client()
+        try:
+            client.login(server.username, server.password.get_secret_value())
+        except imapclient_exceptions.LoginError as exc:
+            raise LoginRefused(_text(exc)) from None
+        if not client.folder_exists(server.folder):
+            raise FolderMissing(server.folder)
+        client.select_folder(server.folder, readonly=True)
+        return box.has_idle
+    finally:
+        box.close()
+
+
+def check_smtp(server: ServerUrl, *, timeout_s: float = 10.0) -> None:
+    """Connect, STARTTLS when configured, and log in, then quit (``quotebot doctor``).
+
+    Raises:
+        LoginRefused: the server refused the login, or offers no AUTH on this connection.
+        OSError: the server could not be reached, TLS failed, or it timed out (smtplib errors are OSErrors).
+    """
+    with _smtp_session(server, timeout_s=timeout_s, login=False) as smtp:
+        try:
+            smtp.login(server.username, server.password.get_secret_value())
+        except smtplib.SMTPAuthenticationError as exc:
+            raise LoginRefused(f"{exc.smtp_code} {_text(exc.smtp_error)}") from None
+        except smtplib.SMTPNotSupportedError:
+            raise LoginRefused("the server offers no login (AUTH) on this connection") from None
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace").strip()
+    if isinstance(value, BaseException) and value.args:
+        return _text(value.args[0])
+    return str(value).strip()
+
+
+@contextlib.contextmanager
+def _smtp_session(server: ServerUrl, *, timeout_s: float, login: bool = True) -> Iterator[smtplib.SMTP]:
+    """An SMTP connection with STARTTLS (or implicit TLS) done and, with ``login``, logged in."""
+    context = ssl.create_default_context()
+    smtp = (
+        smtplib.SMTP_SSL(server.host, server.port, timeout=timeout_s, context=context)
+        if server.security is Security.TLS
+        else smtplib.SMTP(server.host, server.port, timeout=timeout_s)
+    )
+    with smtp:
+        if server.security is Security.STARTTLS:
+            smtp.starttls(context=context)
+        if login:
+            smtp.login(server.username, server.password.get_secret_value())
+        yield smtp

@@ -33,6 +33,7 @@ from bot.email.translate import (
     to_envelope,
     to_inbound_message,
 )
+from bot.logs import correlated
 from bot.models import Channel, RenderedReply, ThreadKey
 from bot.pipeline import Deps, deliver, recover, resume, submit
 
@@ -149,8 +150,12 @@ class EmailChannel:
     def process(self, raw: bytes) -> tuple[str, ...]:
         """Handle one raw message; returns the extra IMAP flags it gets (beside the processed flag)."""
         msg, whole = read_message(raw)
-        verdict = classify(msg, own_address=self.settings.address, allow=self.settings.allow)
         envelope = to_envelope(msg)
+        with correlated(envelope.message_id):  # the inbound's dedupe key: one id for every line about it
+            return self._process(msg, envelope, whole=whole)
+
+    def _process(self, msg: EmailMessage, envelope: Envelope, *, whole: bool) -> tuple[str, ...]:
+        verdict = classify(msg, own_address=self.settings.address, allow=self.settings.allow)
         if verdict in (Verdict.ANSWER, Verdict.ACKNOWLEDGE) and not self.limiter.allow(sender_address(msg)):
             verdict = Verdict.RATE_LIMITED
         logger.info("email %s from=%s verdict=%s", envelope.message_id, envelope.reply_to, verdict)

@@ -15,8 +15,8 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import format_datetime, parsedate_to_datetime
 
-from bot.archives import safe_name
 from bot.email.text import html_to_text, new_text
+from bot.filenames import safe_filename
 from bot.limits import Limits
 from bot.models import Attachment, Channel, InboundMessage, RenderedReply, ThreadKey
 
@@ -236,7 +236,7 @@ def _attachments(part: Message) -> list[Attachment]:
     data = part.get_payload(decode=True)
     if not isinstance(data, bytes) or not data:
         return []
-    return [Attachment(filename=safe_name(filename or "attachment"), data=data, content_type=ctype)]
+    return [Attachment(filename=safe_filename(filename or "attachment"), data=data, content_type=ctype)]
 
 
 def reply_message_id(in_reply_to: str, *, domain: str) -> str:

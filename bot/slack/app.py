@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import AttachmentTooLarge, BotError
+from bot.logs import correlated, correlation_id
 from bot.models import Attachment, Channel, InboundMessage, RenderedReply, ThreadKey
 from bot.pipeline import Deps, resume, submit
 from bot.render import mrkdwn
@@ -104,6 +105,11 @@ class SlackSender:
             )
 
 
+def apology_text(dedupe_key: str) -> str:
+    """The apology for a bug, with the correlation id that finds every log line about the message."""
+    return f"{APOLOGY_TEXT} (Reference: {correlation_id(dedupe_key)})"
+
+
 def ack_text(files: tuple[SlackFile, ...]) -> str:
     """The acknowledgement posted at once; file names are escaped (``<!channel>.dxf`` must not notify anyone)."""
     return f"Reading {mrkdwn(', '.join(f.filename for f in files))}..." if files else WORKING_TEXT
@@ -121,6 +127,10 @@ class SlackResponder:
         self.acks: dict[str, str] = {}  # dedupe key -> ts of the "Reading ..." message being worked on
 
     def answer(self, inbound: InboundMessage, files: tuple[SlackFile, ...] = ()) -> None:
+        with correlated(inbound.dedupe_key):
+            self._answer(inbound, files)
+
+    def _answer(self, inbound: InboundMessage, files: tuple[SlackFile, ...]) -> None:
         if not self.claims.claim(inbound.dedupe_key):
             logger.info("duplicate %s thread=%s ignored", inbound.dedupe_key, inbound.thread)
             return
@@ -170,11 +180,12 @@ class SlackResponder:
             return
         channel, thread_ts = to_channel_and_thread_ts(inbound.thread)
         ack_ts = self.acks.pop(inbound.dedupe_key, None)
+        text = apology_text(inbound.dedupe_key)
         try:
             if ack_ts is not None:
-                self.client.chat_update(channel=channel, ts=ack_ts, text=APOLOGY_TEXT, blocks=[])
+                self.client.chat_update(channel=channel, ts=ack_ts, text=text, blocks=[])
             else:
-                self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=APOLOGY_TEXT)
+                self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
         except SlackApiError as exc:
             logger.error("could not apologise in %s: %s", inbound.thread, exc.response.get("error"))
 
@@ -258,8 +269,10 @@ def build_app(
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> None:
-        logger.error("could not answer a Slack %s: %s", body.get("type"), error, exc_info=error)
-        responder.apologise(body)
+        inbound = to_inbound_message(body)
+        with correlated(inbound.dedupe_key if inbound else str(body.get("event_id") or "")):
+            logger.error("could not answer a Slack %s: %s", body.get("type"), error, exc_info=error)
+            responder.apologise(body)
 
     return app
 

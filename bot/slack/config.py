@@ -6,6 +6,8 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
+from bot.credentials import SecretFileError, read_secret
+
 DEFAULT_API_URL = "https://slack.com/api/"
 
 
@@ -23,26 +25,32 @@ class SlackSettings(BaseModel):
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> SlackSettings:
-        """Settings from ``SLACK_BOT_TOKEN``, ``SLACK_APP_TOKEN``, ``SLACK_SIGNING_SECRET`` and
-        ``QUOTEBOT_SLACK_API_URL``. The file size limit is ``QUOTEBOT_MAX_ATTACHMENT_BYTES``, for every channel
-        (``bot.limits``).
+        """Settings from ``SLACK_BOT_TOKEN``, ``SLACK_APP_TOKEN``, ``SLACK_SIGNING_SECRET`` (each also as
+        ``*_FILE``, a secret file) and ``QUOTEBOT_SLACK_API_URL``. The file size limit is
+        ``QUOTEBOT_MAX_ATTACHMENT_BYTES``, for every channel (``bot.limits``).
 
         Raises:
-            SlackConfigError: ``SLACK_BOT_TOKEN`` is unset.
+            SlackConfigError: ``SLACK_BOT_TOKEN`` is unset, or a secret file cannot be read.
         """
 
         def get(name: str) -> str | None:
             value = environ.get(name, "").strip()
             return value or None
 
-        bot_token = get("SLACK_BOT_TOKEN")
+        def secret(name: str) -> str | None:
+            try:
+                return read_secret(environ, name)
+            except SecretFileError as exc:
+                raise SlackConfigError(str(exc)) from None
+
+        bot_token = secret("SLACK_BOT_TOKEN")
         if bot_token is None:
             raise SlackConfigError("SLACK_BOT_TOKEN is not set (the xoxb- token from OAuth & Permissions).")
         api_url = get("QUOTEBOT_SLACK_API_URL") or DEFAULT_API_URL
         return cls(
             bot_token=SecretStr(bot_token),
-            app_token=SecretStr(v) if (v := get("SLACK_APP_TOKEN")) else None,
-            signing_secret=SecretStr(v) if (v := get("SLACK_SIGNING_SECRET")) else None,
+            app_token=SecretStr(v) if (v := secret("SLACK_APP_TOKEN")) else None,
+            signing_secret=SecretStr(v) if (v := secret("SLACK_SIGNING_SECRET")) else None,
             api_url=api_url if api_url.endswith("/") else api_url + "/",
         )
 

@@ -14,7 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from bot.filenames import safe_filename
 from bot.models import Channel, InboundMessage, RenderedReply, ThreadKey
+from bot.render import mrkdwn
 
 # Message subtypes that are a person writing (files arrive as "file_share"); edits, joins and bot posts are not.
 USER_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
@@ -40,7 +42,7 @@ class SlackFile(BaseModel):
 
     @property
     def filename(self) -> str:
-        return self.name or f"{self.id}.{self.filetype or 'bin'}"
+        return safe_filename(self.name, default=safe_filename(f"{self.id}.{self.filetype or 'bin'}"))
 
 
 def to_thread_key(channel: str, thread_ts: str) -> ThreadKey:
@@ -158,7 +160,8 @@ def to_post_kwargs(reply: RenderedReply) -> dict[str, Any]:
     return {
         "channel": channel,
         "thread_ts": thread_ts,
-        "text": reply.text[:MAX_TEXT_CHARS],
+        # the fallback text is mrkdwn too (notifications, screen readers): "<!channel>" in it would notify
+        "text": mrkdwn(reply.text[:MAX_TEXT_CHARS]),
         "blocks": [dict(b) for b in reply.blocks],
         "unfurl_links": False,
         "unfurl_media": False,

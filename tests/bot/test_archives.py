@@ -8,7 +8,8 @@ import zipfile
 
 import pytest
 
-from bot.archives import expand_archives, safe_name
+from bot.archives import expand_archives
+from bot.filenames import safe_filename
 from bot.limits import Limits
 from bot.models import Attachment
 from tests.conftest import fixture_path
@@ -66,7 +67,7 @@ def test_members_replace_the_archive_in_order() -> None:
     ("C:\\drawings\\part.dxf", "part.dxf"), ("a/b/..", "attachment"), ("dir/\x00evil\x1b.dxf", "evil.dxf"),
 ])
 def test_member_names_are_reduced_to_a_base_name(name: str, safe: str) -> None:
-    assert safe_name(name) == safe
+    assert safe_filename(name) == safe
 
 
 def test_path_traversal_names_are_read_under_their_base_name() -> None:

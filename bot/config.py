@@ -26,6 +26,13 @@ def default_files_dir() -> Path:
     return Path(user_data_dir("quotebot", appauthor=False)) / "files"
 
 
+def default_cache_dir() -> Path:
+    """Where compiled reply templates are kept between runs, e.g. ~/.cache/quotebot/templates on Linux."""
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("quotebot", appauthor=False)) / "templates"
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(frozen=True)
 

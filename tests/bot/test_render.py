@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -75,3 +76,24 @@ def test_unreadable_reply_names_each_file_and_what_to_send(env) -> None:
 @pytest.mark.parametrize(("value", "expected"), [(18.4, "$18.40"), (9200, "$9,200.00"), (0.005, "$0.01")])
 def test_money(value: float, expected: str) -> None:
     assert money(value) == expected
+
+
+def test_compiled_templates_are_kept_on_disk_and_render_the_same(env, tmp_path: Path) -> None:
+    reply = REPLIES["needs"]
+    first = make_environment(cache_dir=tmp_path / "templates")
+    text = render_text(first, reply)
+    cached = sorted(p.name for p in (tmp_path / "templates").iterdir())
+
+    second = make_environment(cache_dir=tmp_path / "templates")
+
+    assert cached and all(name.startswith("__quotebot_") for name in cached)
+    assert render_text(second, reply) == text == render_text(env, reply)
+    assert render_html(second, reply) == render_html(env, reply)
+
+
+def test_a_cache_that_cannot_be_made_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+
+    env = make_environment(cache_dir=tmp_path / "file" / "templates")
+
+    assert render_text(env, REPLIES["needs"]).strip()

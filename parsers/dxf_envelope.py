@@ -42,6 +42,8 @@ def _entity_box(entity: Any) -> _Box | None:
         and any(e.dxftype() in ("TEXT", "MTEXT", "ATTDEF") for e in block)
     ):
         return None  # symbols and labels (datum flags, surface marks), not part geometry
+    if (box := _flat_box(entity, kind)) is not None:
+        return box
     try:
         ext = bbox.extents([entity], fast=True)
     except (DXFError, ValueError, TypeError, ZeroDivisionError, AttributeError):
@@ -49,6 +51,18 @@ def _entity_box(entity: Any) -> _Box | None:
     if not ext.has_data:
         return None
     return ext.extmin.x, ext.extmin.y, ext.extmax.x, ext.extmax.y
+
+
+def _flat_box(entity: Any, kind: str) -> _Box | None:
+    """The box ezdxf's fast extents give a LINE or a flat CIRCLE, computed directly (the same floats, a
+    fraction of the time); None for anything else."""
+    if kind == "LINE":
+        (x0, y0, _), (x1, y1, _) = entity.dxf.start, entity.dxf.end
+        return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+    if kind == "CIRCLE" and entity.dxf.radius > 0 and tuple(entity.dxf.extrusion) == (0.0, 0.0, 1.0):
+        (x, y, _), r = entity.dxf.center, entity.dxf.radius
+        return x - r, y - r, x + r, y + r
+    return None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ fresh process.
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
 
@@ -62,3 +63,7 @@ try:
     warm_up()
 except Exception:  # never stop the fork server: its workers would then start cold, nothing worse
     logger.debug("parse warm-up failed", exc_info=True)
+# What the fork server holds now lives as long as every worker: the workers' collector need never look at
+# it again (nor touch, and so copy, its memory pages).
+gc.collect()
+gc.freeze()

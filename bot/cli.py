@@ -76,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.verbose:
         # ezdxf reports every repair it makes as a warning; we report what matters as issues.
         logging.getLogger("ezdxf").setLevel(logging.ERROR)
+    if args.command in ("quote", "chat"):
+        _start_parse_workers()  # before the imports below, which it then runs beside
     from bot.config import Settings
 
     settings = Settings.from_env(os.environ)
@@ -153,6 +155,13 @@ def render_extract_table(result: dict[str, Any]) -> str:
     for issue in result["issues"]:
         lines.append(f"   issue [{issue['code']}] {issue['detail']}")
     return "\n".join(lines)
+
+
+def _start_parse_workers() -> None:
+    """The parse workers' fork server starts while this process imports and sets up the rest."""
+    from bot.isolation import start_fork_server
+
+    start_fork_server()
 
 
 def build_deps(settings: Settings, *, db_url: str | None, **overrides: Any) -> Deps:
@@ -246,6 +255,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         raise KeyboardInterrupt  # SIGTERM stops the channels like Ctrl-C: work in flight finishes first
 
     signal.signal(signal.SIGTERM, stop)
+    _start_parse_workers()
     deps = build_deps(settings, db_url=args.db, visuals=True)
     services: list[Any] = []
     with ExitStack() as stack:

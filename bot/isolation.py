@@ -31,6 +31,7 @@ import gc
 import json
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import resource
 import signal
@@ -108,6 +109,17 @@ def isolated_parse(
     if timeout_s <= 0 or memory_mb <= 0:
         raise ValueError(f"timeout_s and memory_mb must be positive, got {timeout_s!r} and {memory_mb!r}")
     return IsolatedParser(timeout_s=timeout_s, memory_mb=memory_mb, target=target)
+
+
+def start_fork_server() -> None:
+    """Start the parse workers' fork server now, in the background.
+
+    It imports the parsers and reads its warm-up drawings (about a second) while the caller goes on with
+    its own start-up; the first file to parse waits for whatever is left of that.
+    """
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(_PRELOAD)
+    multiprocessing.forkserver.ensure_running()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -34,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,7 +119,22 @@ def alternate(*works: Callable[[int], object], runs: int, max_seconds: float) ->
 def parse_round(path: Path, _round: int) -> object:
     from parsers import parse_drawings
 
-    return parse_drawings(path.read_bytes(), path.name)
+    with quiet_stderr():  # Tesseract prints progress noise straight to file descriptor 2
+        return parse_drawings(path.read_bytes(), path.name)
+
+
+@contextlib.contextmanager
+def quiet_stderr() -> Iterator[None]:
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(devnull)
+        os.close(saved)
 
 
 def median(values: list[float]) -> float:

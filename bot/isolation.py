@@ -14,13 +14,16 @@ killed, and killing a pool's worker breaks the whole pool (``BrokenProcessPool``
 (``RLIMIT_AS``) can only be lowered for the life of a process, so a fresh process per file is the clean
 unit. ``forkserver`` (not ``fork``) because the bot runs threads (Slack socket mode), and forking a threaded
 process can deadlock; the fork server is single-threaded and has the parsers already imported, so starting a
-worker costs a fork, not a fresh interpreter (``spawn``).
+worker costs a fork, not a fresh interpreter (``spawn``). The fork server has also read a tiny DXF and PDF
+(``bot.parse_warmup``) and frozen its objects, so a worker starts warm; ``start_fork_server`` starts it
+early, beside the caller's own start-up. What a worker still costs over an in-process read is 15-40 ms
+(the fork, the request and the result crossing, the worker's exit) on a busy two-core machine.
 
 The result crosses back as JSON, not pickle: the worker has just read hostile input, and unpickling its
 output would let a compromised worker run code in the bot.
 
-As with any ``forkserver``/``spawn`` worker, the program's main module is imported again in the worker: it
-must keep its work under ``if __name__ == "__main__":``. ``python -m bot`` is safe (multiprocessing skips a
+As with any ``forkserver``/``spawn`` worker, the program's main module is imported again (in the fork
+server): it must keep its work under ``if __name__ == "__main__":``. ``python -m bot`` is safe (multiprocessing skips a
 ``__main__`` module run by name) and the ``quotebot`` console script is guarded.
 """
 

@@ -16,7 +16,9 @@ ezdxf, PyMuPDF and numpy count. One run each: at these sizes the noise is small 
 * parse: ``parsers.parse_drawings`` in the process (DXF files above 16 MiB are streamed; a PDF is read
   up to its first 20 pages, as the bot does);
 * parse, all pages (PDF only): the same reader with the page cap lifted, to show the growth per page;
-* quote: ``quotebot quote FILE --qty 10,500`` (``bot.cli.main``: parse in a worker, estimate, reply).
+* quote: ``quotebot quote FILE --qty 10,500`` (``bot.cli.main``: parse in a worker, estimate, reply), with
+  the attachment size limit (25 MiB) and the parse time limit (60 s) raised so that the largest files are
+  read rather than refused; the worker's memory cap stays at its default (2048 MiB).
 
 Then, per method, the cost per 10k entities (or per page) at each size and the growth factor between
 sizes: (time ratio) / (size ratio), 1.00 for linear growth.
@@ -197,7 +199,10 @@ def child(mode: str, path: Path) -> dict[str, Any]:
         started = time.perf_counter()
         with contextlib.redirect_stdout(io.StringIO()) as reply:
             code = main(["quote", str(path), "--qty", "10,500"])
-        return {"seconds": time.perf_counter() - started, "exit": code, "reply_chars": len(reply.getvalue())}
+        seconds = time.perf_counter() - started
+        if code != 0:
+            return {"error": [f"exit {code}: {reply.getvalue().strip().splitlines()[:3]}"], "seconds": seconds}
+        return {"seconds": seconds, "reply_chars": len(reply.getvalue())}
     raise ValueError(mode)
 
 
@@ -217,10 +222,14 @@ def reap(argv: list[str]) -> dict[str, Any]:
     return {**json.loads(proc.stdout.strip().splitlines()[-1]), "peak_mib": peak_mib}
 
 
+QUOTE_LIMITS = {"QUOTEBOT_MAX_ATTACHMENT_BYTES": str(2**31), "QUOTEBOT_PARSE_TIMEOUT_S": "1800"}
+
+
 def measure(mode: str, path: Path) -> dict[str, Any]:
     me = [sys.executable, str(Path(__file__).resolve())]
+    env = {**os.environ, **(QUOTE_LIMITS if mode == "quote" else {})}
     proc = subprocess.run([*me, "--reap", "--", *me, "--child", mode, str(path)], capture_output=True, text=True,
-                          check=False)
+                          check=False, env=env)
     if proc.returncode != 0:
         return {"error": proc.stderr.strip().splitlines()[-1:]}
     result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -240,25 +249,29 @@ def report(title: str, unit: str, per: int, sizes: list[int], results: dict[str,
     print(f"\nms per {label} (whole run / size); growth factor per step = time ratio / size ratio, 1.00 = linear")
     for mode, rows in results.items():
         units = _units(mode, sizes, rows)
-        scaled = [row.get("seconds", math.nan) * 1000 * per / n for row, n in zip(rows, units, strict=True)]
+        scaled = [_seconds(row) * 1000 * per / n for row, n in zip(rows, units, strict=True)]
         growth = [b / a for a, b in zip(scaled, scaled[1:], strict=False)]
         factors = "  ".join(f"{g:.2f}" for g in growth)
         print(f"{mode:<12}" + "".join(f"{v:>12.1f}" for v in scaled) + f"    growth {factors}")
     print(f"ms per {label} added between sizes (fixed costs such as start-up cancel out; equal = linear)")
     for mode, rows in results.items():
         units = _units(mode, sizes, rows)
-        seconds = [row.get("seconds", math.nan) for row in rows]
+        seconds = [_seconds(row) for row in rows]
         steps = [
             (seconds[i + 1] - seconds[i]) * 1000 * per / (units[i + 1] - units[i])
             if units[i + 1] > units[i] else math.nan
             for i in range(len(rows) - 1)
         ]
         spans = [f"{sizes[i]:,}-{sizes[i + 1]:,}" for i in range(len(rows) - 1)]
-        print(f"{mode:<12}" + "".join(f"{span:>16} {v:8.1f}" for span, v in zip(spans, steps, strict=True)))
+        print(f"{mode:<12}" + "".join(f"   {span}: {v:.1f}" for span, v in zip(spans, steps, strict=True)))
     for mode, rows in results.items():
         for row, size in zip(rows, sizes, strict=True):
             if "error" in row:
                 print(f"  {mode} at {size:,} failed: {row['error']}")
+
+
+def _seconds(row: dict[str, Any]) -> float:
+    return math.nan if "error" in row else float(row["seconds"])
 
 
 def _units(mode: str, sizes: list[int], rows: list[dict[str, Any]]) -> list[int]:

@@ -79,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "doctor":
         return cmd_doctor(args)
+    if args.command in ("quote", "chat"):
+        _start_parse_workers()  # before the imports below, which it then runs beside
     settings = setup_logging_and_settings(args)
     if settings is None:
         return 2
@@ -183,10 +185,17 @@ def render_extract_table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _start_parse_workers() -> None:
+    """The parse workers' fork server starts while this process imports and sets up the rest."""
+    from bot.isolation import start_fork_server
+
+    start_fork_server()
+
+
 def build_deps(settings: Settings, *, db_url: str | None, **overrides: Any) -> Deps:
     from functools import partial
 
-    from bot.config import default_db_url
+    from bot.config import default_cache_dir, default_db_url
     from bot.isolation import isolated_parse
     from bot.pipeline import Deps
     from bot.render import make_environment
@@ -201,7 +210,7 @@ def build_deps(settings: Settings, *, db_url: str | None, **overrides: Any) -> D
         store=store,
         parse=isolated_parse(timeout_s=settings.parse_timeout_s, memory_mb=settings.parse_memory_mb, target=target),
         card=load_rate_card(settings.rates_path),
-        env=make_environment(),
+        env=make_environment(cache_dir=default_cache_dir()),
         limits=settings.limits,
         **overrides,
     )
@@ -308,6 +317,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         raise KeyboardInterrupt  # SIGTERM stops the channels like Ctrl-C: work in flight finishes first
 
     signal.signal(signal.SIGTERM, stop)
+    _start_parse_workers()
     from bot.queue import QueueConfigError, open_queue, redact_url
 
     deps = build_deps(settings, db_url=args.db, visuals=settings.visuals)
@@ -359,5 +369,6 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from bot.queue import worker_main
 
+    _start_parse_workers()
     deps = build_deps(settings, db_url=args.db, visuals=settings.visuals)
     return worker_main(settings, os.environ, deps, threads=max(1, args.threads))

@@ -54,6 +54,13 @@ def secrets_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def default_cache_dir() -> Path:
+    """Where compiled reply templates are kept between runs, e.g. ~/.cache/quotebot/templates on Linux."""
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("quotebot", appauthor=False)) / "templates"
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(frozen=True)
 

@@ -254,11 +254,14 @@ def read_attachments(
 
 @functools.cache
 def parser_fingerprint() -> str:
-    """Identifies the parser code and libraries, so a cached parse is reused only by the same parser."""
-    import ezdxf
-    import pymupdf
+    """Identifies the parser code and libraries, so a cached parse is reused only by the same parser.
 
-    digest = hashlib.sha256(f"{ezdxf.__version__} {pymupdf.VersionBind}".encode())
+    The libraries' versions come from their installed metadata: importing them here would cost the bot
+    half a second at start-up, and only the parse workers need them.
+    """
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(f"{version('ezdxf')} {version('pymupdf')}".encode())
     for source in sorted(files("parsers").iterdir(), key=lambda t: t.name):
         if source.name.endswith(".py"):
             digest.update(source.read_bytes())

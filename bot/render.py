@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
 import json
 from decimal import Decimal
 from importlib.resources import files
 from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
+import jinja2
 from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateNotFound, select_autoescape
+from jinja2.bccache import Bucket, FileSystemBytecodeCache
 from markupsafe import Markup
 
 from bot.blocks import clip, fit_slack_limits
@@ -37,6 +43,31 @@ class ResourceLoader(BaseLoader):
         return node.read_text(encoding="utf-8"), template, lambda: True
 
 
+class TemplateCache(FileSystemBytecodeCache):
+    """Compiled templates kept on disk between runs of the command line (compiling them all costs more than
+    a quote). File names carry a fingerprint of jinja2 and of this module, whose settings decide what a
+    template compiles to; a changed template source is recompiled (jinja2 checks its checksum). A cache
+    that cannot be read or written is skipped, never an error.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        super().__init__(str(directory), pattern=f"__quotebot_{_fingerprint()}_%s.cache")
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError, ValueError, EOFError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+@functools.cache
+def _fingerprint() -> str:
+    return hashlib.sha256(jinja2.__version__.encode() + Path(__file__).read_bytes()).hexdigest()[:16]
+
+
 def money(value: Decimal | float, currency: str = "USD") -> str:
     symbol = _SYMBOLS.get(currency, currency + " ")
     return f"{symbol}{Decimal(value):,.2f}"
@@ -57,9 +88,15 @@ def _visible(value: object) -> object:
     return value
 
 
-def make_environment(root: Traversable | None = None) -> Environment:
+def make_environment(root: Traversable | None = None, *, cache_dir: Path | None = None) -> Environment:
+    """The one template environment; ``cache_dir`` keeps compiled templates there (see ``TemplateCache``)."""
+    cache = None
+    if cache_dir is not None:
+        with contextlib.suppress(OSError):
+            cache = TemplateCache(cache_dir)
     env = Environment(
         loader=ResourceLoader(root or files("templates")),
+        bytecode_cache=cache,
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
         keep_trailing_newline=True,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +42,8 @@ def _entity_box(entity: Any) -> _Box | None:
         and any(e.dxftype() in ("TEXT", "MTEXT", "ATTDEF") for e in block)
     ):
         return None  # symbols and labels (datum flags, surface marks), not part geometry
+    if (box := _flat_box(entity, kind)) is not None:
+        return box
     try:
         ext = bbox.extents([entity], fast=True)
     except (DXFError, ValueError, TypeError, ZeroDivisionError, AttributeError):
@@ -46,6 +51,18 @@ def _entity_box(entity: Any) -> _Box | None:
     if not ext.has_data:
         return None
     return ext.extmin.x, ext.extmin.y, ext.extmax.x, ext.extmax.y
+
+
+def _flat_box(entity: Any, kind: str) -> _Box | None:
+    """The box ezdxf's fast extents give a LINE or a flat CIRCLE, computed directly (the same floats, a
+    fraction of the time); None for anything else."""
+    if kind == "LINE":
+        (x0, y0, _), (x1, y1, _) = entity.dxf.start, entity.dxf.end
+        return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+    if kind == "CIRCLE" and entity.dxf.radius > 0 and tuple(entity.dxf.extrusion) == (0.0, 0.0, 1.0):
+        (x, y, _), r = entity.dxf.center, entity.dxf.radius
+        return x - r, y - r, x + r, y + r
+    return None
 
 
 @dataclass(frozen=True)
@@ -59,8 +76,13 @@ class _Group:
         return self.kinds <= {"CIRCLE", "ARC"}
 
 
-def _cluster(items: list[tuple[str, _Box]], gap: float) -> list[_Group]:
-    """Merge boxes closer than ``gap`` into groups (union-find over an x sweep)."""
+def _cluster(items: list[tuple[str, _Box]], gap: float, *, sweep_max: int = 2000) -> list[_Group]:
+    """Merge boxes closer than ``gap`` into groups (union-find).
+
+    Two boxes are close when the gap between them, along x and along y, is at most ``gap``. Up to
+    ``sweep_max`` boxes are paired by a sweep along x; more are paired through a grid of ``gap``-sized
+    cells, which finds the same groups in time linear in the number of boxes (``_grid_pairs``).
+    """
     boxes = [b for _, b in items]
     parent = list(range(len(boxes)))
 
@@ -70,20 +92,103 @@ def _cluster(items: list[tuple[str, _Box]], gap: float) -> list[_Group]:
             i = parent[i]
         return i
 
-    active: list[int] = []
-    for i in sorted(range(len(boxes)), key=lambda i: boxes[i][0]):
-        x0, y0, _, y1 = boxes[i]
-        active = [j for j in active if boxes[j][2] + gap >= x0]
-        for j in active:
-            if boxes[j][1] - gap <= y1 and y0 <= boxes[j][3] + gap:
-                parent[find(i)] = find(j)
-        active.append(i)
+    def union(i: int, j: int) -> None:
+        parent[find(i)] = find(j)
+
+    if len(boxes) <= sweep_max or not _grid_pairs(boxes, gap, union=union, find=find):
+        _sweep_pairs(boxes, gap, union=union)
     merged: dict[int, tuple[_Box, set[str]]] = {}
     for i, (kind, box) in enumerate(items):
         old, kinds = merged.get(find(i), (box, set()))
         kinds.add(kind)
         merged[find(i)] = (_union(old, box), kinds)
     return [_Group(box, frozenset(kinds)) for box, kinds in merged.values()]
+
+
+def _sweep_pairs(boxes: list[_Box], gap: float, *, union: Callable[[int, int], None]) -> None:
+    """Union every close pair, sweeping along x (quadratic when many boxes overlap in x)."""
+    active: list[int] = []
+    for i in sorted(range(len(boxes)), key=lambda i: boxes[i][0]):
+        x0, y0, _, y1 = boxes[i]
+        active = [j for j in active if boxes[j][2] + gap >= x0]
+        for j in active:
+            if boxes[j][1] <= y1 + gap and y0 <= boxes[j][3] + gap:
+                union(i, j)
+        active.append(i)
+
+
+# Cells are a hair smaller than the gap: two boxes touching one cell are always close, and two close
+# boxes touch cells at most two apart along each axis.
+_CELL = 1 - 1e-6
+_FORWARD = [(dc, dr) for dc in range(3) for dr in range(-2, 3) if dc > 0 or dr > 0]
+
+
+def _grid_pairs(
+    boxes: list[_Box], gap: float, *, union: Callable[[int, int], None], find: Callable[[int], int]
+) -> bool:
+    """Union the same close pairs as ``_sweep_pairs`` through a grid of cells; False when it cannot.
+
+    Each box is filed under every cell it touches; boxes sharing a cell are close, so each cell is one
+    group. Two nearby cells are joined when some box of one is close to some box of the other: along a
+    row or a column that is one comparison of extremes, diagonally it is a dominance test over sorted
+    corners. The grid needs a gap that is not vanishingly small against the coordinates.
+    """
+    if not boxes or not math.isfinite(gap) or gap <= 0:
+        return False
+    x_min, y_min = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    reach = max(max(abs(b[0]), abs(b[1]), abs(b[2]), abs(b[3])) for b in boxes)
+    if not math.isfinite(reach) or reach > 1e8 * gap:
+        return False
+    size = gap * _CELL
+    cells: dict[tuple[int, int], list[int]] = {}
+    for i, (x0, y0, x1, y1) in enumerate(boxes):
+        c0, c1 = int((x0 - x_min) / size), int((x1 - x_min) / size)
+        r0, r1 = int((y0 - y_min) / size), int((y1 - y_min) / size)
+        if (c1 - c0 + 1) * (r1 - r0 + 1) > 4 * len(boxes) + 10_000:
+            return False  # a grid far finer than the drawing: the sweep is cheaper
+        for c in range(c0, c1 + 1):
+            for r in range(r0, r1 + 1):
+                cells.setdefault((c, r), []).append(i)
+    for members in cells.values():
+        for j in members[1:]:
+            union(j, members[0])
+    for (c, r), members in cells.items():
+        for dc, dr in _FORWARD:
+            other = cells.get((c + dc, r + dr))
+            if other is not None and find(members[0]) != find(other[0]) and _any_close(
+                [boxes[i] for i in members], [boxes[i] for i in other], gap, dc=dc, dr=dr
+            ):
+                union(members[0], other[0])
+    return True
+
+
+def _any_close(first: list[_Box], second: list[_Box], gap: float, *, dc: int, dr: int) -> bool:
+    """True when a box of ``first`` is close to a box of ``second``, whose cell lies ``dc`` columns right
+    and ``dr`` rows up (0 <= dc, -2 <= dr <= 2) of the first's.
+
+    Boxes in cells further right cannot start left of the first's boxes, so only "the second starts
+    within ``gap`` of where the first ends" is left to test along x (and along y, up or down).
+    """
+    # Each test reads u(b) <= p(a): the second box b starts no further than gap past the first box a.
+    tests: list[tuple[Callable[[_Box], float], Callable[[_Box], float]]] = []
+    if dc > 0:
+        tests.append((lambda b: b[0], lambda a: a[2] + gap))
+    if dr > 0:
+        tests.append((lambda b: b[1], lambda a: a[3] + gap))
+    elif dr < 0:
+        tests.append((lambda b: -(b[3] + gap), lambda a: -a[1]))
+    if len(tests) == 1:
+        (u, p), = tests
+        return min(u(b) for b in second) <= max(p(a) for a in first)
+    (u, p), (v, q) = tests
+    ordered = sorted((u(b), v(b)) for b in second)
+    starts = [s for s, _ in ordered]
+    lowest = list(itertools.accumulate((w for _, w in ordered), min))
+    for a in first:
+        k = bisect.bisect_right(starts, p(a))
+        if k and lowest[k - 1] <= q(a):
+            return True
+    return False
 
 
 def _union(a: _Box, b: _Box) -> _Box:

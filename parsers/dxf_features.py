@@ -95,6 +95,9 @@ def entity_arcs(entity: Any) -> list[Arc]:
 
 def entity_segments(entity: Any, *, flatness: float) -> list[_Segment]:
     """The entity flattened to straight segments (x0, y0, x1, y1), drawing units."""
+    if entity.dxftype() == "LINE":  # what its path flattens to, without building the path
+        start, end = entity.dxf.start, entity.dxf.end
+        return [(start.x, start.y, end.x, end.y)]
     try:
         vertices = list(ezpath.make_path(entity).flattening(flatness))
     except (DXFError, ValueError, TypeError, AttributeError, ZeroDivisionError):

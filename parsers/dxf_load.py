@@ -72,7 +72,7 @@ def load_document(data: bytes, filename: str) -> tuple[Any, list[ParseIssue]]:
             doc = Drawing.load(binary_tags_loader(data))
             auditor = doc.audit()
         else:
-            doc, auditor = recover.read(io.BytesIO(data))
+            doc, auditor = _read_ascii(data)
     except (DXFError, ValueError, UnicodeError, IndexError, EOFError, struct.error) as exc:
         raise CorruptDrawing(f"{filename!r} is not a readable DXF file: {exc}", filename=filename) from exc
     problems = list(auditor.fixes) + list(auditor.errors)
@@ -85,6 +85,16 @@ def load_document(data: bytes, filename: str) -> tuple[Any, list[ParseIssue]]:
     if not data.startswith(BINARY_SENTINEL) and not data.rstrip().endswith(b"EOF"):
         issues.append(ParseIssue(code=IssueCode.DXF_REPAIRED, detail="the file ends without its EOF marker"))
     return doc, issues
+
+
+def _read_ascii(data: bytes) -> tuple[Any, Any]:
+    """recover.read, through the one-pass tag stage when the file needs no tag repair (``dxf_tags``)."""
+    from parsers.dxf_tags import NotClean, read_clean
+
+    try:
+        return read_clean(data)
+    except (NotClean, DXFError, ValueError, UnicodeError, IndexError, EOFError, KeyError, struct.error):
+        return recover.read(io.BytesIO(data))  # repairs it, or raises what it cannot read
 
 
 def _repair_issues(auditor: Any) -> list[ParseIssue]:

@@ -19,6 +19,7 @@ from ezdxf.lldxf.const import DXFError
 from ezdxf.lldxf.extendedtags import ExtendedTags
 from ezdxf.lldxf.tagger import tag_compiler
 from ezdxf.lldxf.types import DXFTag
+from ezdxf.recover import bytes_loader, detect_encoding
 
 from parsers.dxf_envelope import is_part_layer, part_box
 from parsers.dxf_load import ENTITIES_SECTION, load_document
@@ -85,12 +86,13 @@ def _arc_box(cx: float, cy: float, r: float, start_deg: float, end_deg: float) -
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def _fast_box(kind: str, tags: dict[int, str]) -> _Fast | None:
-    """(box..., circle...) of a flat model-space LINE, CIRCLE or ARC read from its tags, () when it is not
+def _fast_box(kind: str, tags: dict[int, bytes], encoding: str) -> _Fast | None:
+    """(box..., circle...) of a flat model-space LINE, CIRCLE or ARC read from its raw tags, () when it is not
     part geometry, None when it needs ezdxf (tilted, mirrored or on paper space)."""
-    if tags.get(67, "0").strip() != "0" or (230 in tags and abs(float(tags[230]) - 1.0) > 1e-9):
+    if tags.get(67, b"0").strip() != b"0" or (230 in tags and abs(float(tags[230]) - 1.0) > 1e-9):
         return None
-    if not is_part_layer(tags.get(8, "0"), tags.get(6, "")):
+    layer, linetype = tags.get(8, b"0"), tags.get(6, b"")
+    if not is_part_layer(layer.decode(encoding, errors="replace"), linetype.decode(encoding, errors="replace")):
         return ()
     x, y = float(tags[10]), float(tags[20])
     if kind == "LINE":
@@ -120,36 +122,35 @@ class _EntityReader:
         self.position = 0
         self.skipped = 0  # entities with values that cannot be read
 
-    def _tags(self) -> Iterator[tuple[int, str]]:
+    def _entities(self) -> Iterator[list[tuple[int, bytes]]]:
+        """Each entity's raw tags; values stay bytes until an entity needs them as text."""
         readline = self.stream.readline
+        tags: list[tuple[int, bytes]] = []
         while True:
             code, value = readline(), readline()
             if not value:
-                return
-            yield int(code), value.rstrip(b"\r\n").decode(self.encoding, errors="replace")
-
-    def _entities(self) -> Iterator[list[tuple[int, str]]]:
-        tags: list[tuple[int, str]] = []
-        for code, value in self._tags():
-            if code == 0:
+                break
+            number, value = int(code), value.rstrip(b"\r\n")
+            if number == 0:
                 if tags:
                     yield tags
-                if value == "ENDSEC":
+                if value == b"ENDSEC":
                     return
                 tags = []
-            tags.append((code, value))
+            tags.append((number, value))
         if tags:
             yield tags
 
     def __iter__(self) -> Iterator[tuple[str, _Fast | None, Any]]:
         linker = entity_linker()
         queued: Any = None
+        encoding = self.encoding
         for tags in self._entities():
-            kind = tags[0][1]
+            kind = tags[0][1].decode(encoding, errors="replace")
             self.position = self.stream.tell()
             if kind in self._FAST:
                 try:
-                    fast = _fast_box(kind, dict(tags))
+                    fast = _fast_box(kind, dict(tags), encoding)
                 except (ValueError, KeyError):
                     self.skipped += 1
                     continue
@@ -161,7 +162,8 @@ class _EntityReader:
                         yield kind, fast, None
                     continue
             try:
-                entity = factory.load(ExtendedTags(tag_compiler(iter(DXFTag(c, v) for c, v in tags))))
+                text = (DXFTag(c, v.decode(encoding, errors="replace")) for c, v in tags)
+                entity = factory.load(ExtendedTags(tag_compiler(text)))
             except (DXFError, ValueError, KeyError, IndexError):
                 self.skipped += 1
                 continue
@@ -200,7 +202,9 @@ def parse_large_dxf(data: bytes, filename: str, *, progress: Callable[[float], N
     for layout in doc.layouts:
         if not layout.is_modelspace:
             annotations.extend(walk_entities(doc, layout, seen_blocks))
-    reader = _EntityReader(data, encoding=str(getattr(doc, "encoding", "") or "cp1252"))
+    # The file's text encoding as recover mode reads it: UTF-8 from R2007 on ($DWGCODEPAGE still names
+    # the code page there, and the document's encoding follows it).
+    reader = _EntityReader(data, encoding=detect_encoding(bytes_loader(io.BytesIO(data))))
     boxes: array[float] = array("d")
     kinds: list[str] = []
     circles: array[float] = array("d")

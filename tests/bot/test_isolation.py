@@ -153,3 +153,14 @@ def test_file_that_times_out_does_not_stop_the_others(tmp_path: Path) -> None:
 
     assert [d.file for d in drawings] == ["bracket.dxf"]
     assert [(u.filename, u.code) for u in unreadable] == [("slow.dxf", "timed-out")]
+
+
+def test_fork_server_warm_up_reads_real_drawings() -> None:
+    """The warm-up swallows its own failures, so check here that its samples are read in full."""
+    from bot.parse_warmup import sample_dxf, sample_pdf, warm_up
+
+    dxf, pdf = parsers.parse_drawings(sample_dxf(), "w.dxf"), parsers.parse_drawings(sample_pdf(), "w.pdf")
+
+    assert [d.kind.value for d in dxf[0].dimensions] == ["linear", "diameter"]
+    assert {d.text for d in pdf[0].dimensions} >= {"120 ±0.1", "Ø10 H7"}
+    warm_up()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -135,3 +136,24 @@ def test_the_subject_names_a_few_refused_files() -> None:
     assert render_subject(few) == "Could not read big<1>.pdf, member.dxf, huge.dxf, site.dxf"
     many = Reply(step=Step.UNREADABLE, unreadable=REFUSALS)
     assert render_subject(many) == "Could not read big<1>.pdf, member.dxf, huge.dxf and 9 more"
+
+
+def test_compiled_templates_are_kept_on_disk_and_render_the_same(env, tmp_path: Path) -> None:
+    reply = REPLIES["needs"]
+    first = make_environment(cache_dir=tmp_path / "templates")
+    text = render_text(first, reply)
+    cached = sorted(p.name for p in (tmp_path / "templates").iterdir())
+
+    second = make_environment(cache_dir=tmp_path / "templates")
+
+    assert cached and all(name.startswith("__quotebot_") for name in cached)
+    assert render_text(second, reply) == text == render_text(env, reply)
+    assert render_html(second, reply) == render_html(env, reply)
+
+
+def test_a_cache_that_cannot_be_made_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+
+    env = make_environment(cache_dir=tmp_path / "file" / "templates")
+
+    assert render_text(env, REPLIES["needs"]).strip()

@@ -219,6 +219,29 @@ def test_streaming_reader_reads_what_the_full_reader_reads(path: Path) -> None:
     assert ticks[-1] == 1.0 and ticks == sorted(ticks)
 
 
+def test_streaming_reader_decodes_utf8_text_of_r2007_and_later() -> None:
+    """From R2007 a DXF is UTF-8 whatever its $DWGCODEPAGE says; the streamed notes must not turn to mojibake."""
+    import io
+
+    from ezdxf.filemanagement import new
+
+    from parsers.dxf import parse_dxf
+    from parsers.dxf_stream import parse_large_dxf
+
+    doc = new("R2010", setup=True, units=4)
+    doc.modelspace().add_line((0, 0), (40, 0))
+    doc.modelspace().add_text("4X Ø6.6 THRU", height=2.5)
+    stream = io.StringIO()
+    doc.write(stream)
+    data = stream.getvalue().encode("utf-8")
+    assert "Ø".encode() in data
+
+    streamed = parse_large_dxf(data, "plate.dxf", progress=lambda _done: None)
+
+    assert [d.text for d in streamed.dimensions] == ["4X Ø6.6 THRU"]
+    assert streamed.dimensions == parse_dxf(data, "plate.dxf").dimensions
+
+
 def test_large_files_take_the_streaming_path() -> None:
     from parsers.dxf_load import ENTITIES_SECTION
     from parsers.dxf_stream import STREAM_BYTES

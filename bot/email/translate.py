@@ -26,7 +26,10 @@ from bot.models import Attachment, Channel, InboundMessage, RenderedReply, Threa
 # Deeper messages are read for their headers only (see ``read_message``); QUOTEBOT_MAX_MIME_DEPTH is at most this.
 PARSEABLE_DEPTH = 100
 _REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|aw|sv|antw|wg|fw|fwd|tr)\s*(?:\[\d+\])?\s*:\s*)+", re.I)
-_MSGID = re.compile(r"<[^<>\s]+>")
+# An id longer than this is not taken for one (the store keys threads and messages by ids of up to 512
+# characters): the message then gets a content-derived id, as when it has none.
+MAX_MESSAGE_ID_CHARS = 250
+_MSGID = re.compile(rf"<[^<>\s\x00]{{1,{MAX_MESSAGE_ID_CHARS - 2}}}>(?![^<>\s])")
 
 ACKNOWLEDGEMENT_TEXT = (
     "Thank you for your message. It has been passed to our sales team, who will get back to you.\n"
@@ -109,7 +112,7 @@ def to_envelope(msg: Message) -> Envelope:
         message_id=own,
         thread_id=references[0] if references else own,
         reply_to=reply_to[0].addr_spec if reply_to else sender_address(msg),
-        subject=str(msg.get("Subject", "")).strip(),
+        subject=str(msg.get("Subject", "")).replace("\x00", "").strip(),  # PostgreSQL text holds no NUL
         references=references,
     )
 

@@ -11,6 +11,7 @@ import pytest
 from bot.cli import build_deps
 from bot.config import Settings
 from bot.pipeline import Deps
+from tests.conftest import postgres_schema
 from tests.fuzz.slack_harness import ErrorRecorder, Harness, recording_errors, running_app
 
 HERE = Path(__file__).resolve().parent
@@ -30,6 +31,16 @@ def served_deps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deps]:
     deps = build_deps(Settings(parse_timeout_s=20, parse_memory_mb=1024), db_url=f"sqlite:///{path}")
     yield deps
     deps.store.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def postgres_deps() -> Iterator[Deps]:
+    """The same on a schema of its own on the test PostgreSQL server (stricter than SQLite: string lengths,
+    no NUL in text)."""
+    with postgres_schema() as url:
+        deps = build_deps(Settings(parse_timeout_s=20, parse_memory_mb=1024), db_url=url)
+        yield deps
+        deps.store.close()  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -44,7 +45,7 @@ def test_translation_of_mutated_messages(raw: bytes) -> None:
 
 
 _unique = itertools.count()
-_seen: set[str] = set()  # Message-IDs answered so far (a repeated one is a redelivery)
+_seen: dict[int, set[str]] = {}  # per store: Message-IDs answered so far (a repeated one is a redelivery)
 
 
 def check_channel(deps: Deps, raw: bytes) -> None:
@@ -58,8 +59,9 @@ def check_channel(deps: Deps, raw: bytes) -> None:
     # the channel catches anything the pipeline raises and flags the message; here that is a failure
     assert ERROR_FLAG not in flags
     msg, _ = read_message(raw)
-    first_time = to_envelope(msg).message_id not in _seen
-    _seen.add(to_envelope(msg).message_id)
+    seen = _seen.setdefault(id(deps.store), set())
+    first_time = to_envelope(msg).message_id not in seen
+    seen.add(to_envelope(msg).message_id)
     if classify(msg, own_address=settings.address, allow=()) is Verdict.ANSWER and first_time:
         assert sender.sent, "an answered message got no reply"
 
@@ -69,3 +71,10 @@ def check_channel(deps: Deps, raw: bytes) -> None:
 def test_channel_answers_mutated_messages(served_deps: Deps, raw: bytes) -> None:
     # a fresh Message-ID, so each example is answered rather than dropped as a redelivery
     check_channel(served_deps, raw.replace(b"Message-ID: <", b"Message-ID: <f%d." % next(_unique), 1))
+
+
+@pytest.mark.postgres
+@fuzz(ci=10)
+@given(raw=RAW_MESSAGES)
+def test_channel_answers_mutated_messages_on_postgres(postgres_deps: Deps, raw: bytes) -> None:
+    check_channel(postgres_deps, raw.replace(b"Message-ID: <", b"Message-ID: <p%d." % next(_unique), 1))

@@ -35,6 +35,12 @@ def test_email(served_deps: Deps, path: Path) -> None:
     test_fuzz_email.check_channel(served_deps, raw)
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("path", regressions("email"), ids=_ids)
+def test_email_on_postgres(postgres_deps: Deps, path: Path) -> None:
+    test_fuzz_email.check_channel(postgres_deps, path.read_bytes())
+
+
 @pytest.mark.parametrize("path", regressions("slack"), ids=_ids)
 def test_slack(slack: Harness, errors: ErrorRecorder, path: Path) -> None:
     body = json.loads(path.read_bytes())

@@ -149,7 +149,7 @@ def _read_page(page: Any, number: int, *, tessdata: str | None, ocr_capped: bool
     runs = list(dict.fromkeys(extract_runs(page.get_text("rawdict"))))
     drawings = page.get_drawings()
     outlined = len(runs) < _OUTLINED_MAX_RUNS and len(lettering_paths(drawings)) >= _OUTLINED_MIN_GLYPHS
-    if len(runs) < _SCAN_MAX_RUNS and page.get_images():
+    if len(runs) < _SCAN_MAX_RUNS and _has_images(page):
         out.scanned = True
         out.issues.append(ParseIssue(code=IssueCode.NO_TEXT_LAYER,
                                      detail=f"page {number} is a scanned image with {len(runs)} text spans"))
@@ -203,6 +203,15 @@ def _read_page(page: Any, number: int, *, tessdata: str | None, ocr_capped: bool
         out.groups.append((group, boxed, doubtful))
     out.note_lines += note_lines(runs, skip={id(r) for g, _, _ in out.groups for r in g.runs})
     return out
+
+
+def _has_images(page: Any) -> bool:
+    """Whether the page shows images; False when PyMuPDF cannot look the page up again in a damaged page
+    tree ("bad page number(s)"): its text and strokes were read already."""
+    try:
+        return bool(page.get_images())
+    except ValueError:
+        return False
 
 
 def _merge(ocr_runs: list[Run], native: list[Run]) -> list[Run]:

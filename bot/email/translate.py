@@ -57,7 +57,7 @@ class _TolerantHeaders(HeaderRegistry):
     def __call__(self, name: str, value: str) -> BaseHeader:
         try:
             return super().__call__(name, value)
-        except (IndexError, AttributeError, TypeError, ValueError, LookupError, HeaderParseError):
+        except (IndexError, AttributeError, TypeError, ValueError, LookupError, OverflowError, HeaderParseError):
             unparsed: type[BaseHeader] = type("_UnparsedHeader", (UnstructuredHeader, self.base_class), {})
             return unparsed(name, value)  # type: ignore[call-arg]
 
@@ -66,9 +66,15 @@ class _TolerantHeaders(HeaderRegistry):
 TOLERANT = policy.default.clone(header_factory=_TolerantHeaders())
 
 
+def header_text(value: object) -> str:
+    """A header value as text. Raw 8-bit bytes in a header (UTF-8 sent without encoded words, as SMTPUTF8
+    mail is) reach Python as lone surrogates, which no database or encoder accepts: they are read as UTF-8."""
+    return str(value or "").encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def message_ids(value: object) -> tuple[str, ...]:
     """Every ``<id@host>`` in a header value, in order."""
-    return tuple(_MSGID.findall(str(value or "")))
+    return tuple(_MSGID.findall(header_text(value)))
 
 
 def sender_address(msg: Message) -> str:
@@ -76,9 +82,9 @@ def sender_address(msg: Message) -> str:
     header = msg.get("From")
     addresses = getattr(header, "addresses", None)
     if addresses is None:  # absent, or kept as text because the address parser failed on it
-        address = parseaddr(str(header or ""))[1].lower()
+        address = parseaddr(header_text(header))[1].lower()
         return address if "@" in address else ""
-    return addresses[0].addr_spec.lower() if addresses else ""
+    return header_text(addresses[0].addr_spec).lower() if addresses else ""
 
 
 def message_id(msg: Message) -> str:
@@ -111,8 +117,8 @@ def to_envelope(msg: Message) -> Envelope:
     return Envelope(
         message_id=own,
         thread_id=references[0] if references else own,
-        reply_to=reply_to[0].addr_spec if reply_to else sender_address(msg),
-        subject=str(msg.get("Subject", "")).replace("\x00", "").strip(),  # PostgreSQL text holds no NUL
+        reply_to=header_text(reply_to[0].addr_spec) if reply_to else sender_address(msg),
+        subject=header_text(msg.get("Subject")).replace("\x00", "").strip(),  # PostgreSQL text holds no NUL
         references=references,
     )
 

@@ -42,25 +42,25 @@ def check_parse(data: bytes, filename: str) -> None:
     assert drawings and all(isinstance(d, parsers.ParsedDrawing) for d in drawings)
 
 
-@fuzz(ci=40)
+@fuzz(ci=60)
 @given(data=mutate_bytes(seeds("dxf")))
 def test_dxf_byte_mutations(data: bytes) -> None:
     check_parse(data, "fuzz.dxf")
 
 
-@fuzz(ci=40)
+@fuzz(ci=60)
 @given(data=mutated_dxf(ascii_dxf_seeds()))
 def test_dxf_structure_mutations(data: bytes) -> None:
     check_parse(data, "fuzz.dxf")
 
 
-@fuzz(ci=60)
+@fuzz(ci=80)
 @given(data=mutate_bytes(seeds("pdf")))
 def test_pdf_byte_mutations(data: bytes) -> None:
     check_parse(data, "fuzz.pdf")
 
 
-@fuzz(ci=60)
+@fuzz(ci=80)
 @given(data=mutated_pdf(seeds("pdf")))
 def test_pdf_structure_mutations(data: bytes) -> None:
     check_parse(data, "fuzz.pdf")
@@ -79,7 +79,7 @@ def worker() -> IsolatedParser:
     return isolated_parse(timeout_s=20, memory_mb=1024)
 
 
-@fuzz(ci=8)
+@fuzz(ci=10)
 @given(data=st.one_of(mutated_dxf(ascii_dxf_seeds()), mutated_pdf(seeds("pdf"))))
 def test_mutations_in_the_isolated_worker(worker: IsolatedParser, data: bytes) -> None:
     """Through the bot's own worker (OCR on, 1 GiB cap): a mutation never times out or runs out of memory."""

@@ -66,7 +66,7 @@ def check_channel(deps: Deps, raw: bytes) -> None:
         assert sender.sent, "an answered message got no reply"
 
 
-@fuzz(ci=20)
+@fuzz(ci=25)
 @given(raw=RAW_MESSAGES)
 def test_channel_answers_mutated_messages(served_deps: Deps, raw: bytes) -> None:
     # a fresh Message-ID, so each example is answered rather than dropped as a redelivery

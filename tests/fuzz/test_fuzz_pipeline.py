@@ -79,7 +79,7 @@ messages = st.builds(
 )
 
 
-@fuzz(ci=15)
+@fuzz(ci=25)
 @given(inbound=messages)
 def test_every_message_gets_a_reply(deps: Deps, inbound: InboundMessage) -> None:
     recorder = deps.parse

@@ -48,7 +48,7 @@ def test_dxf_byte_mutations(data: bytes) -> None:
     check_parse(data, "fuzz.dxf")
 
 
-@fuzz(ci=60)
+@fuzz(ci=45)
 @given(data=mutated_dxf(ascii_dxf_seeds()))
 def test_dxf_structure_mutations(data: bytes) -> None:
     check_parse(data, "fuzz.dxf")

@@ -96,13 +96,14 @@ def message_id(msg: Message) -> str:
 
 
 def _content(msg: Message) -> bytes:
-    """The message as bytes, for a fingerprint; a message the generator cannot write back is read part by part."""
-    try:
-        return msg.as_bytes()
-    except (UnicodeError, LookupError, ValueError):  # e.g. non-ASCII text in a multipart preamble
-        parts = [f"{k}: {v}" for k, v in msg.raw_items()]
-        parts += [str(p.get_payload()) for p in msg.walk() if not p.is_multipart()]
-        return "\n".join(parts).encode("utf-8", "surrogatepass")
+    """The message's headers and part payloads as received, for a fingerprint.
+
+    Not ``msg.as_bytes()``: writing a message back refolds its headers, and Python's folding of a MIME
+    parameter with a very long name never ends (and fails on some malformed headers).
+    """
+    parts = [f"{k}: {v}" for k, v in msg.raw_items()]
+    parts += [str(p.get_payload()) for p in msg.walk() if not p.is_multipart()]
+    return "\n".join(parts).encode("utf-8", "surrogatepass")
 
 
 def to_envelope(msg: Message) -> Envelope:

@@ -25,6 +25,11 @@ _NOT_PART_LAYER = re.compile(
 _NOT_PART_LINETYPE = re.compile(r"CENT(ER|RE)|DASHDOT|PHANTOM|DIVIDE|BORDER", re.I)
 _NOT_PART_BLOCK = re.compile(r"TITLE|BORDER|FRAME|RAHMEN|SCHRIFT|FORMAT|^A[0-4]\b|LOGO|SHEET|REVISION", re.I)
 _SHEET_RATIOS = (math.sqrt(2), 11 / 8.5, 17 / 11, 22 / 17, 34 / 22)
+# ezdxf measures an INSERT by expanding it: every array copy (MINSERT rows x columns) of every entity of
+# its block, nested blocks too. Past this many virtual entities the INSERT is not measured: a 1000 x 1000
+# array of a symbol, or a block that inserts itself, would take minutes (or forever) for no part geometry.
+_MAX_EXPANDED_ENTITIES = 100_000
+_MAX_BLOCK_DEPTH = 8
 _Box = tuple[float, float, float, float]
 
 
@@ -44,6 +49,8 @@ def _entity_box(entity: Any) -> _Box | None:
         return None  # symbols and labels (datum flags, surface marks), not part geometry
     if (box := _flat_box(entity, kind)) is not None:
         return box
+    if kind == "INSERT" and _expanded_entities(entity) > _MAX_EXPANDED_ENTITIES:
+        return None
     try:
         ext = bbox.extents([entity], fast=True)
     except (DXFError, ValueError, TypeError, ZeroDivisionError, AttributeError):
@@ -63,6 +70,21 @@ def _flat_box(entity: Any, kind: str) -> _Box | None:
         (x, y, _), r = entity.dxf.center, entity.dxf.radius
         return x - r, y - r, x + r, y + r
     return None
+
+
+def _expanded_entities(insert: Any, outer: tuple[str, ...] = ()) -> int:
+    """How many virtual entities ezdxf creates to measure an INSERT (more than the limit when it never ends)."""
+    name = str(insert.dxf.get("name", ""))
+    too_many = _MAX_EXPANDED_ENTITIES + 1
+    if name in outer or len(outer) >= _MAX_BLOCK_DEPTH:
+        return too_many  # a block inserting itself, directly or through others
+    block = insert.block()
+    inner = 0
+    for entity in block if block is not None else ():
+        inner += _expanded_entities(entity, (*outer, name)) if entity.dxftype() == "INSERT" else 1
+        if inner >= too_many:
+            break
+    return min(too_many, max(1, int(insert.mcount)) * max(1, inner))
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,9 @@ def load_document(data: bytes, filename: str) -> tuple[Any, list[ParseIssue]]:
             auditor = doc.audit()
         else:
             doc, auditor = _read_ascii(data)
-    except (DXFError, ValueError, UnicodeError, IndexError, EOFError, struct.error) as exc:
+    # AssertionError: ezdxf asserts its own invariants (a layout name being a str) while auditing a damaged
+    # binary DXF
+    except (DXFError, ValueError, UnicodeError, IndexError, EOFError, struct.error, AssertionError) as exc:
         raise CorruptDrawing(f"{filename!r} is not a readable DXF file: {exc}", filename=filename) from exc
     problems = list(auditor.fixes) + list(auditor.errors)
     if problems and not any(True for layout in doc.layouts for _ in layout):

@@ -95,15 +95,18 @@ def parse_drawing_set(data: bytes, filename: str, *, max_pages: int = DEFAULT_MA
     except Exception as exc:  # pymupdf raises several unrelated types for broken files
         raise CorruptDrawing(f"{filename!r} is not a readable PDF: {exc}", filename=filename) from exc
     with doc:
-        if doc.needs_pass:
-            raise EncryptedPdf(filename=filename)
-        if doc.page_count == 0:
+        try:
+            if doc.needs_pass:
+                raise EncryptedPdf(filename=filename)
+            page_count, repaired = doc.page_count, doc.is_repaired
+        except _MUPDF_ERRORS as exc:  # a damaged page tree ("Invalid number of pages") surfaces here
+            raise CorruptDrawing(f"{filename!r}: its page tree is damaged: {exc}", filename=filename) from exc
+        if page_count == 0:
             raise CorruptDrawing(f"{filename!r} has no pages.", filename=filename)
         file_issues = []
-        if doc.is_repaired:
+        if repaired:
             file_issues.append(ParseIssue(code=IssueCode.PDF_REPAIRED,
                                           detail="the PDF's cross-reference table was damaged and rebuilt"))
-        page_count = doc.page_count
         if page_count > max_pages:
             file_issues.append(ParseIssue(code=IssueCode.PAGES_SKIPPED, detail=_pages_skipped(page_count, max_pages)))
         tessdata = find_tessdata(os.environ if environ is None else environ)
@@ -111,7 +114,12 @@ def parse_drawing_set(data: bytes, filename: str, *, max_pages: int = DEFAULT_MA
         try:
             for number in range(1, min(page_count, max_pages) + 1):
                 ocr_left = _MAX_OCR_PAGES - sum(p.ocr for p in pages)
-                pages.append(_read_page(doc[number - 1], number, tessdata=tessdata if ocr_left > 0 else None,
+                try:
+                    page = doc[number - 1]
+                except IndexError as exc:  # the page tree counts more pages than it holds
+                    raise CorruptDrawing(f"{filename!r}: page {number} of {page_count} is missing",
+                                         filename=filename) from exc
+                pages.append(_read_page(page, number, tessdata=tessdata if ocr_left > 0 else None,
                                         ocr_capped=ocr_left <= 0))
         except _MUPDF_ERRORS as exc:  # damaged content streams surface here, not at open()
             raise CorruptDrawing(f"{filename!r}: page content is damaged: {exc}", filename=filename) from exc
@@ -136,10 +144,12 @@ def _pages(numbers: tuple[int, ...]) -> str:
 
 def _read_page(page: Any, number: int, *, tessdata: str | None, ocr_capped: bool) -> PageRead:
     out = PageRead(number)
-    runs = extract_runs(page.get_text("rawdict"))
+    # dict.fromkeys: text drawn twice in the same place (overprinted for boldness, or a repeated content
+    # stream) is read once; thousands of copies would otherwise make grouping quadratic
+    runs = list(dict.fromkeys(extract_runs(page.get_text("rawdict"))))
     drawings = page.get_drawings()
     outlined = len(runs) < _OUTLINED_MAX_RUNS and len(lettering_paths(drawings)) >= _OUTLINED_MIN_GLYPHS
-    if len(runs) < _SCAN_MAX_RUNS and page.get_images():
+    if len(runs) < _SCAN_MAX_RUNS and _has_images(page):
         out.scanned = True
         out.issues.append(ParseIssue(code=IssueCode.NO_TEXT_LAYER,
                                      detail=f"page {number} is a scanned image with {len(runs)} text spans"))
@@ -193,6 +203,15 @@ def _read_page(page: Any, number: int, *, tessdata: str | None, ocr_capped: bool
         out.groups.append((group, boxed, doubtful))
     out.note_lines += note_lines(runs, skip={id(r) for g, _, _ in out.groups for r in g.runs})
     return out
+
+
+def _has_images(page: Any) -> bool:
+    """Whether the page shows images; False when PyMuPDF cannot look the page up again in a damaged page
+    tree ("bad page number(s)"): its text and strokes were read already."""
+    try:
+        return bool(page.get_images())
+    except ValueError:
+        return False
 
 
 def _merge(ocr_runs: list[Run], native: list[Run]) -> list[Run]:

@@ -6,6 +6,7 @@ them in the callout's own text frame, so rotated callouts are judged the same wa
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,24 +20,48 @@ class Strokes:
     """A page's straight strokes, bucketed on a coarse grid so that nearby ones are found quickly."""
 
     _CELL = 64.0
+    # A stroke or query box spanning more grid cells than this (absurd coordinates in a damaged or hostile
+    # file) is compared directly instead of cell by cell: enumerating its cells would take forever.
+    _MAX_CELLS = 4096
 
     def __init__(self, segs: Sequence[Segment]) -> None:
         self.segs = list(segs)
         self._grid: dict[tuple[int, int], list[int]] = {}
+        self._huge: list[int] = []
         for i, (x0, y0, x1, y1) in enumerate(self.segs):
-            for key in self._keys(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)):
+            keys = self._keys(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+            if keys is None:
+                self._huge.append(i)
+            for key in keys or ():
                 self._grid.setdefault(key, []).append(i)
 
-    def _keys(self, x0: float, y0: float, x1: float, y1: float) -> list[tuple[int, int]]:
+    def _keys(self, x0: float, y0: float, x1: float, y1: float) -> list[tuple[int, int]] | None:
+        """The grid cells a box covers; None when they are more than ``_MAX_CELLS`` or the box is not finite."""
+        if not all(math.isfinite(v) for v in (x0, y0, x1, y1)):
+            return None
         c = self._CELL
-        return [(i, j) for i in range(int(x0 // c), int(x1 // c) + 1) for j in range(int(y0 // c), int(y1 // c) + 1)]
+        i0, i1, j0, j1 = int(x0 // c), int(x1 // c), int(y0 // c), int(y1 // c)
+        if (i1 - i0 + 1) * (j1 - j0 + 1) > self._MAX_CELLS:
+            return None
+        return [(i, j) for i in range(i0, i1 + 1) for j in range(j0, j1 + 1)]
 
     def near(self, group: Group, margin: float) -> list[Segment]:
         """Segments whose boxes come within ``margin`` points of the group's page box."""
         x0, y0, x1, y1 = group.page_box()
-        hits = {i for key in self._keys(x0 - margin, y0 - margin, x1 + margin, y1 + margin)
-                for i in self._grid.get(key, ())}
+        box = (x0 - margin, y0 - margin, x1 + margin, y1 + margin)
+        keys = self._keys(*box)
+        if keys is None:
+            hits = {i for i, seg in enumerate(self.segs) if self._overlaps(seg, box)}
+        else:
+            hits = {i for key in keys for i in self._grid.get(key, ())}
+            hits.update(i for i in self._huge if self._overlaps(self.segs[i], box))
         return [self.segs[i] for i in sorted(hits)]
+
+    def _overlaps(self, seg: Segment, box: tuple[float, float, float, float]) -> bool:
+        """Whether a segment's box comes within one grid cell of ``box`` (what sharing a cell means)."""
+        c = self._CELL
+        return (min(seg[0], seg[2]) <= box[2] + c and max(seg[0], seg[2]) >= box[0] - c
+                and min(seg[1], seg[3]) <= box[3] + c and max(seg[1], seg[3]) >= box[1] - c)
 
 
 def segments(drawings: Sequence[dict[str, Any]]) -> Strokes:

@@ -243,10 +243,16 @@ def attach_glyphs(runs: list[Run], glyphs: list[Glyph]) -> list[Run]:
         if not re.match(r"\s*[\d.,]", run.text):
             continue
         x, y = run.page_point(run.u0, run.v_mid)
+        if not all(math.isfinite(v) for v in (x, y, run.size)):
+            continue
         reach = int(1.5 * run.size // cell) + 1
-        near = sorted(i for gx in range(int(x // cell) - reach, int(x // cell) + reach + 1)
-                      for gy in range(int(y // cell) - reach, int(y // cell) + reach + 1)
-                      for i in grid.get((gx, gy), ()))
+        col, row = int(x // cell), int(y // cell)
+        if (2 * reach + 1) ** 2 > len(grid):  # a huge run (or few glyphs): look at each glyph's cell instead
+            near = sorted(i for (gx, gy), found in grid.items() if abs(gx - col) <= reach and abs(gy - row) <= reach
+                          for i in found)
+        else:
+            near = sorted(i for gx in range(col - reach, col + reach + 1) for gy in range(row - reach, row + reach + 1)
+                          for i in grid.get((gx, gy), ()))
         for i in near:
             glyph = glyphs[i]
             if i in used:

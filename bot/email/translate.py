@@ -1,6 +1,7 @@
 """Email edge: an RFC 822 message -> InboundMessage, and a RenderedReply -> a threaded EmailMessage.
 
-Pure: the standard library's ``email`` package with ``policy.default``; no network, no disk.
+Pure: the standard library's ``email`` package with ``policy.default`` (made tolerant of header values its
+parser fails on, see ``TOLERANT``); no network, no disk.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
+from email.errors import HeaderParseError
+from email.headerregistry import BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import format_datetime, parseaddr, parsedate_to_datetime
 
 from bot.email.text import html_to_text, new_text
 from bot.filenames import safe_filename
@@ -23,7 +26,10 @@ from bot.models import Attachment, Channel, InboundMessage, RenderedReply, Threa
 # Deeper messages are read for their headers only (see ``read_message``); QUOTEBOT_MAX_MIME_DEPTH is at most this.
 PARSEABLE_DEPTH = 100
 _REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|aw|sv|antw|wg|fw|fwd|tr)\s*(?:\[\d+\])?\s*:\s*)+", re.I)
-_MSGID = re.compile(r"<[^<>\s]+>")
+# An id longer than this is not taken for one (the store keys threads and messages by ids of up to 512
+# characters): the message then gets a content-derived id, as when it has none.
+MAX_MESSAGE_ID_CHARS = 250
+_MSGID = re.compile(rf"<[^<>\s\x00]{{1,{MAX_MESSAGE_ID_CHARS - 2}}}>(?![^<>\s])")
 
 ACKNOWLEDGEMENT_TEXT = (
     "Thank you for your message. It has been passed to our sales team, who will get back to you.\n"
@@ -41,16 +47,44 @@ class Envelope:
     references: tuple[str, ...] = ()
 
 
+class _TolerantHeaders(HeaderRegistry):
+    """The standard header classes, but a value their parser fails on is kept as unstructured text.
+
+    Python's structured header parsers raise IndexError, AttributeError and others on some malformed values
+    (e.g. a Message-ID or an address list cut short); one such header must not make the message unreadable.
+    """
+
+    def __call__(self, name: str, value: str) -> BaseHeader:
+        try:
+            return super().__call__(name, value)
+        except (IndexError, AttributeError, TypeError, ValueError, LookupError, OverflowError, HeaderParseError):
+            unparsed: type[BaseHeader] = type("_UnparsedHeader", (UnstructuredHeader, self.base_class), {})
+            return unparsed(name, value)  # type: ignore[call-arg]
+
+
+# policy.default, with unparseable header values kept as text (what ``read_message`` parses with)
+TOLERANT = policy.default.clone(header_factory=_TolerantHeaders())
+
+
+def header_text(value: object) -> str:
+    """A header value as text. Raw 8-bit bytes in a header (UTF-8 sent without encoded words, as SMTPUTF8
+    mail is) reach Python as lone surrogates, which no database or encoder accepts: they are read as UTF-8."""
+    return str(value or "").encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def message_ids(value: object) -> tuple[str, ...]:
     """Every ``<id@host>`` in a header value, in order."""
-    return tuple(_MSGID.findall(str(value or "")))
+    return tuple(_MSGID.findall(header_text(value)))
 
 
 def sender_address(msg: Message) -> str:
     """The From address, lower-cased (empty when there is none)."""
     header = msg.get("From")
-    addresses = getattr(header, "addresses", ())
-    return addresses[0].addr_spec.lower() if addresses else ""
+    addresses = getattr(header, "addresses", None)
+    if addresses is None:  # absent, or kept as text because the address parser failed on it
+        address = parseaddr(header_text(header))[1].lower()
+        return address if "@" in address else ""
+    return header_text(addresses[0].addr_spec).lower() if addresses else ""
 
 
 def message_id(msg: Message) -> str:
@@ -58,7 +92,18 @@ def message_id(msg: Message) -> str:
     found = message_ids(msg.get("Message-ID"))
     if found:
         return found[0]
-    return f"<sha256.{hashlib.sha256(msg.as_bytes()).hexdigest()[:32]}@quotebot.invalid>"
+    return f"<sha256.{hashlib.sha256(_content(msg)).hexdigest()[:32]}@quotebot.invalid>"
+
+
+def _content(msg: Message) -> bytes:
+    """The message's headers and part payloads as received, for a fingerprint.
+
+    Not ``msg.as_bytes()``: writing a message back refolds its headers, and Python's folding of a MIME
+    parameter with a very long name never ends (and fails on some malformed headers).
+    """
+    parts = [f"{k}: {v}" for k, v in msg.raw_items()]
+    parts += [str(p.get_payload()) for p in msg.walk() if not p.is_multipart()]
+    return "\n".join(parts).encode("utf-8", "surrogatepass")
 
 
 def to_envelope(msg: Message) -> Envelope:
@@ -73,8 +118,8 @@ def to_envelope(msg: Message) -> Envelope:
     return Envelope(
         message_id=own,
         thread_id=references[0] if references else own,
-        reply_to=reply_to[0].addr_spec if reply_to else sender_address(msg),
-        subject=str(msg.get("Subject", "")).strip(),
+        reply_to=header_text(reply_to[0].addr_spec) if reply_to else sender_address(msg),
+        subject=header_text(msg.get("Subject")).replace("\x00", "").strip(),  # PostgreSQL text holds no NUL
         references=references,
     )
 
@@ -125,12 +170,12 @@ def read_message(raw: bytes) -> tuple[EmailMessage, bool]:
     ``PARSEABLE_DEPTH`` is read for its headers only (False), and answered with ``headers_only_inbound``.
     """
     try:
-        msg = BytesParser(policy=policy.default).parsebytes(raw)
+        msg = BytesParser(policy=TOLERANT).parsebytes(raw)
         whole = _depth(msg) <= PARSEABLE_DEPTH
     except RecursionError:
         whole = False
     if not whole:
-        msg = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
+        msg = BytesParser(policy=TOLERANT).parsebytes(raw, headersonly=True)
     assert isinstance(msg, EmailMessage)
     return msg, whole
 
@@ -166,7 +211,7 @@ def headers_only_inbound(msg: EmailMessage, *, received_at: datetime | None = No
 def _date(msg: Message) -> datetime:
     try:
         value = parsedate_to_datetime(str(msg.get("Date", "")))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return datetime.now(UTC)
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
@@ -187,14 +232,37 @@ def _leaves(part: Message, *, depth: int, limit: int) -> Iterator[Message | None
 
 def _body_text(part: Message) -> str:
     content = part.get_payload(decode=True)
-    raw = content.decode(part.get_content_charset() or "utf-8", errors="replace") if isinstance(content, bytes) else ""
+    raw = _decode(content, part.get_content_charset()) if isinstance(content, bytes) else ""
     if part.get_content_type() == "text/html":
         return html_to_text(raw)
     return raw
 
 
+def _decode(content: bytes, charset: str | None) -> str:
+    """Text in its declared charset; UTF-8 when the charset is unknown, not a text encoding, or fails."""
+    try:
+        return content.decode(charset or "utf-8", errors="replace")
+    except (LookupError, ValueError, UnicodeError):  # "x-unknown", "rot13", "idna", "utf-8\0"
+        return content.decode("utf-8", errors="replace")
+
+
+def _find_body(msg: Message, *, limits: Limits) -> Message | None:
+    """The text/plain (else text/html) body.
+
+    A multipart part whose payload did not split into parts (no boundary) is a string; Python's
+    ``get_body`` would walk its characters as parts, so such a tree gets its first text leaf instead.
+    """
+    if not isinstance(msg, EmailMessage):
+        return None
+    if any(p.get_content_maintype() == "multipart" and not p.is_multipart() for p in msg.walk()):
+        return next((p for p in _leaves(msg, depth=0, limit=limits.max_mime_depth) if p is not None
+                     and p.get_content_type() in ("text/plain", "text/html")
+                     and p.get_content_disposition() != "attachment"), None)
+    return msg.get_body(preferencelist=("plain", "html"))
+
+
 def _collect(msg: Message, texts: list[str], files: list[Attachment], *, depth: int, limits: Limits) -> None:
-    body = msg.get_body(preferencelist=("plain", "html")) if isinstance(msg, EmailMessage) else None
+    body = _find_body(msg, limits=limits)
     if body is not None:
         texts.append(new_text(_body_text(body)))
     too_deep = False

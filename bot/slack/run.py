@@ -28,8 +28,23 @@ MAX_BODY_BYTES = 1024 * 1024  # Slack's event and interaction payloads are far s
 LISTENER_THREADS = 8
 
 
+# What bolt raises while it reads a body of the wrong shape (it parses the envelope before it checks the
+# signature, so anyone can send one): such a request is answered 400.
+UNREADABLE_REQUEST: tuple[type[Exception], ...] = (ValueError, TypeError, AttributeError, KeyError, IndexError)
+
+
 def to_bolt_request(*, body: bytes, query: str, headers: dict[str, str | Sequence[str]]) -> BoltRequest:
     return BoltRequest(body=body.decode("utf-8"), query=query, headers=headers)
+
+
+def answer_http(app: App, *, body: bytes, query: str, headers: dict[str, str | Sequence[str]]) -> BoltResponse:
+    """The App's response to one HTTP request to the events path; 400 for a body bolt cannot read."""
+    try:
+        request = to_bolt_request(body=body, query=query, headers=headers)
+    except UNREADABLE_REQUEST as exc:
+        logger.info("unreadable Slack request refused: %s: %s", type(exc).__name__, exc)
+        return BoltResponse(status=400, body="bad request")
+    return app.dispatch(request)
 
 
 def _handler_for(app: App) -> type[BaseHTTPRequestHandler]:
@@ -48,8 +63,7 @@ def _handler_for(app: App) -> type[BaseHTTPRequestHandler]:
             headers: dict[str, str | Sequence[str]] = {}
             for name in set(self.headers.keys()):
                 headers[name.lower()] = self.headers.get_all(name) or []
-            request = to_bolt_request(body=self.rfile.read(length), query=query, headers=headers)
-            self._send(app.dispatch(request))
+            self._send(answer_http(app, body=self.rfile.read(length), query=query, headers=headers))
 
         def _send(self, response: BoltResponse) -> None:
             body = response.body.encode("utf-8")

@@ -93,24 +93,28 @@ def to_inbound_message(body: Mapping[str, Any]) -> InboundMessage | None:
         return None
     if event.get("type") not in ("message", "app_mention") or is_from_bot(event):
         return None
-    if event.get("subtype") not in USER_SUBTYPES or not event.get("user") or not event.get("channel"):
+    subtype = event.get("subtype")
+    if not (subtype is None or isinstance(subtype, str)) or subtype not in USER_SUBTYPES:
         return None
-    channel, ts = str(event["channel"]), str(event["ts"])
+    channel, ts, user = _str(event.get("channel")), _str(event.get("ts")), _str(event.get("user"))
+    received_at = _received_at(ts)
+    if not user or not channel or received_at is None:
+        return None
     return InboundMessage(
-        thread=to_thread_key(channel, str(event.get("thread_ts") or ts)),
+        thread=to_thread_key(channel, _str(event.get("thread_ts")) or ts),
         dedupe_key=f"slack:{channel}:{ts}",
-        sender=str(event["user"]),
-        text=to_plain_text(str(event.get("text") or "")),
-        received_at=to_received_at(ts),
+        sender=user,
+        text=to_plain_text(_str(event.get("text"))),
+        received_at=received_at,
     )
 
 
 def _action_to_inbound(body: Mapping[str, Any]) -> InboundMessage | None:
-    actions = body.get("actions") or []
-    if not actions:
+    actions = body.get("actions")
+    if not isinstance(actions, list) or not actions or not isinstance(actions[0], Mapping):
         return None
     action = actions[0]
-    action_id = str(action.get("action_id", ""))
+    action_id = _str(action.get("action_id"))
     if action_id == "breakdown":
         text = "breakdown"
     elif m := VOLUME_ACTIONS.match(action_id):
@@ -118,35 +122,56 @@ def _action_to_inbound(body: Mapping[str, Any]) -> InboundMessage | None:
     else:
         return None  # "Other..." asks the user to type the quantity
     channel, thread_ts = action_thread(body)
-    action_ts = str(action.get("action_ts") or body.get("trigger_id") or "")
+    action_ts = _str(action.get("action_ts")) or _str(body.get("trigger_id"))
+    received_at = _received_at(action_ts) or _received_at(thread_ts)
+    if not channel or not thread_ts or received_at is None:
+        return None
     return InboundMessage(
         thread=to_thread_key(channel, thread_ts),
         dedupe_key=f"slack-action:{channel}:{thread_ts}:{action_ts}",
-        sender=str((body.get("user") or {}).get("id", "")),
+        sender=_str(_mapping(body.get("user")).get("id")),
         text=text,
-        received_at=to_received_at(action_ts) if _is_ts(action_ts) else to_received_at(thread_ts),
+        received_at=received_at,
     )
 
 
 def action_thread(body: Mapping[str, Any]) -> tuple[str, str]:
-    """(channel, thread_ts) of the message whose button was clicked."""
-    container = body.get("container") or {}
-    message = body.get("message") or {}
-    channel = str(container.get("channel_id") or (body.get("channel") or {}).get("id", ""))
-    thread_ts = message.get("thread_ts") or container.get("thread_ts") or message.get("ts") or container.get(
-        "message_ts")
-    return channel, str(thread_ts)
+    """(channel, thread_ts) of the message whose button was clicked; empty strings where the body lacks them."""
+    container, message = _mapping(body.get("container")), _mapping(body.get("message"))
+    channel = _str(container.get("channel_id")) or _str(_mapping(body.get("channel")).get("id"))
+    thread_ts = (_str(message.get("thread_ts")) or _str(container.get("thread_ts")) or _str(message.get("ts"))
+                 or _str(container.get("message_ts")))
+    return channel, thread_ts
 
 
 def _is_ts(value: str) -> bool:
     return bool(re.fullmatch(r"\d+(\.\d+)?", value))
 
 
+def _received_at(ts: str) -> datetime | None:
+    """The time of a Slack timestamp ("1764201001.000100"); None when the value is not one."""
+    if not _is_ts(ts):
+        return None
+    try:
+        return to_received_at(ts)
+    except (OverflowError, ValueError, OSError):  # out of datetime's range
+        return None
+
+
+def _str(value: object) -> str:
+    """A payload field Slack sends as a string (ids, timestamps, text); any other type reads as empty."""
+    return value if isinstance(value, str) else ""
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
 def to_file_refs(body: Mapping[str, Any]) -> tuple[SlackFile, ...]:
     """The files shared with a message event (ids only when Slack says ``check_file_info``)."""
-    event = body.get("event") or {}
+    files = _mapping(body.get("event")).get("files")
     refs: list[SlackFile] = []
-    for raw in event.get("files") or ():
+    for raw in files if isinstance(files, list) else ():
         try:
             refs.append(SlackFile.model_validate(raw))
         except ValidationError:

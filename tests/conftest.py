@@ -23,7 +23,7 @@ def fixture_path(name: str) -> Path:
 def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never see the developer's Slack, email or database settings."""
     for name in list(os.environ):
-        if name.startswith(("QUOTEBOT_", "SLACK_")) and name != "QUOTEBOT_TEST_POSTGRES_URL":
+        if name.startswith(("QUOTEBOT_", "SLACK_")) and not name.startswith("QUOTEBOT_TEST_"):
             monkeypatch.delenv(name)
 
 

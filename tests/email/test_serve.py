@@ -121,14 +121,14 @@ def in_flight(records: list[dict[str, Any]]) -> set[str]:
 
 
 def test_serve_killed_at_random_points_answers_every_message_exactly_once(mail: MailServer, tmp_path: Path) -> None:
-    seed = random.randrange(1 << 30)
+    seed = int(os.environ.get("QUOTEBOT_TEST_SEED") or random.randrange(1 << 30))  # set it to replay a run
     rng = random.Random(seed)
     db = f"sqlite:///{tmp_path / 'serve.db'}"
     serve = Serve(tmp_path, serve_env(tmp_path, QUOTEBOT_DATABASE_URL=db, **mail.env()))
     messages = burst()
-    for msg in messages:
+    for n, msg in enumerate(messages, 1):  # one at a time: the mail server may deliver a burst out of order
         mail.send(msg)
-    mail.wait(SHOP, lambda found: len(found) == len(messages))
+        mail.wait(SHOP, lambda found: len(found) >= n)  # noqa: B023 (waited for at once)
     ids = {str(m["Message-ID"]) for m in messages}
 
     landed: list[str] = []  # how each kill landed
@@ -146,7 +146,7 @@ def test_serve_killed_at_random_points_answers_every_message_exactly_once(mail: 
             time.sleep(rng.uniform(0.0, 1.5))
             proc.send_signal(signal.SIGKILL)
         statuses = {(d, s) for d, _, s in ledger(db)}
-        pending = {("in", "received"), ("out", "pending")} & statuses
+        pending = {("in", "received"), ("out", "pending"), ("out", "sending")} & statuses
         cut = in_flight(serve.records(start))
         landed.append("mid-message" if pending or cut else "between messages")
 
@@ -176,7 +176,7 @@ def test_serve_killed_at_random_points_answers_every_message_exactly_once(mail: 
             assert r["cid"] == correlation_id(r["message"].split()[1]), r
     by_id = {str(r["In-Reply-To"]): text_of(r) for r in replies(mail)}
     quoted = [m["Subject"] for m in messages if "Quote Q-" in by_id[str(m["Message-ID"])]]
-    assert quoted == ["Shaft", "Re: Bracket", "Re: Bracket", "Re: Shaft", "Re: Bracket PDF"], quoted
+    assert quoted == ["Shaft", "Re: Bracket", "Re: Bracket", "Re: Shaft", "Re: Bracket PDF"], (quoted, by_id)
 
 
 def _free_port() -> int:

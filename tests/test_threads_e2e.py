@@ -72,9 +72,14 @@ def test_sigkill_mid_processing_answers_every_stored_message_once(db_url: str, t
         with subprocess.Popen(chat_command(db_url, "crash"), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, text=True, env=run_env(tmp_path), cwd=ROOT) as proc:
             assert proc.stdin is not None
+            before = sum(len(part) for part in _ledger(db_url)[:2])
             proc.stdin.write("\n".join(lines) + "\n")
             proc.stdin.flush()
-            time.sleep(rng.uniform(0.8, 2.5))
+            # kill at a random point once this run is at work (start-up time varies with the machine's load)
+            deadline = time.monotonic() + 60
+            while sum(len(part) for part in _ledger(db_url)[:2]) == before and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(rng.uniform(0.0, 1.5))
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
         inbound, replies, pending_out = _ledger(db_url)

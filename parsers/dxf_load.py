@@ -75,7 +75,7 @@ def load_document(data: bytes, filename: str) -> tuple[Any, list[ParseIssue]]:
     damage = _DAMAGE + _BINARY_DAMAGE if binary else _DAMAGE
     try:
         if binary:  # recover.read() reads ASCII DXF only
-            doc = Drawing.load(binary_tags_loader(data))
+            doc = Drawing.load(binary_tags_loader(data, errors="replace"))
             auditor = doc.audit()
         else:
             doc, auditor = _read_ascii(data)
@@ -100,7 +100,9 @@ def _read_ascii(data: bytes) -> tuple[Any, Any]:
     try:
         return read_clean(data)
     except (NotClean, DXFError, ValueError, UnicodeError, IndexError, EOFError, KeyError, struct.error):
-        return recover.read(io.BytesIO(data))  # repairs it, or raises what it cannot read
+        # errors="replace": bytes invalid in the file's code page are read as U+FFFD, not kept as lone
+        # surrogates (which the parse result could not be written out as JSON with)
+        return recover.read(io.BytesIO(data), errors="replace")  # repairs it, or raises what it cannot read
 
 
 def _repair_issues(auditor: Any) -> list[ParseIssue]:

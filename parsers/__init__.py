@@ -75,15 +75,18 @@ def parse_drawing(
     Raises:
         ParseError: the file could not be read at all (see ``parsers.errors`` for the tree).
     """
+    from parsers.models import without_lone_surrogates
+
     kind = sniff_kind(data, filename)
     # Local imports: ezdxf and pymupdf are heavy, and only one of them is needed per file.
     if kind is DrawingKind.DXF:
         from parsers.dxf import parse_dxf
 
-        return parse_dxf(data, filename, progress=progress, max_entities=limits.max_dxf_entities)
+        return without_lone_surrogates(
+            parse_dxf(data, filename, progress=progress, max_entities=limits.max_dxf_entities))
     from parsers.pdf import parse_pdf
 
-    return parse_pdf(data, filename, max_pages=limits.max_pages)
+    return without_lone_surrogates(parse_pdf(data, filename, max_pages=limits.max_pages))
 
 
 def parse_drawings(
@@ -108,7 +111,8 @@ def parse_drawings(
         ParseError: the file could not be read at all.
     """
     if sniff_kind(data, filename) is DrawingKind.PDF:
+        from parsers.models import without_lone_surrogates
         from parsers.pdf import parse_drawing_set
 
-        return parse_drawing_set(data, filename, max_pages=limits.max_pages)
+        return tuple(without_lone_surrogates(d) for d in parse_drawing_set(data, filename, max_pages=limits.max_pages))
     return (parse_drawing(data, filename, progress=progress, limits=limits),)

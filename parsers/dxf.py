@@ -51,12 +51,14 @@ def walk_entities(
     doc: Any, entities: Iterable[Any], seen_blocks: set[str], depth: int = 0
 ) -> Iterator[tuple[Any, int]]:
     """The entities with their depth, each INSERT followed by its ATTRIBs and (once per block) its block's
-    entities, nested up to four levels."""
+    entities, nested up to four levels. Entities ezdxf's audit destroyed (a damaged ATTRIB) are skipped."""
     for entity in entities:
+        if not entity.is_alive:
+            continue
         yield entity, depth
         if entity.dxftype() != "INSERT":
             continue
-        yield from ((attrib, depth) for attrib in entity.attribs)
+        yield from ((attrib, depth) for attrib in entity.attribs if attrib.is_alive)
         name = entity.dxf.name
         block = doc.blocks.get(name) if depth < _MAX_BLOCK_DEPTH else None
         if block is not None and name not in seen_blocks:
@@ -271,7 +273,7 @@ def _read_roughness(
     for entity, _ in entities:
         if entity.dxftype() != "INSERT" or not SURFACE_BLOCK.search(str(entity.dxf.name)):
             continue
-        values = [clean_mtext(t) for a in entity.attribs if (t := _text_of(a, fonts))]
+        values = [clean_mtext(t) for a in entity.attribs if a.is_alive and (t := _text_of(a, fonts))]
         block = entity.block()
         if block is not None:
             values += [clean_mtext(t) for e in block if e.dxftype() in ("TEXT", "MTEXT") and (t := _text_of(e, fonts))]

@@ -20,6 +20,10 @@ from parsers.sniff import sniff_kind
 BINARY_SENTINEL = b"AutoCAD Binary DXF"
 _MAX_REPAIR_ISSUES = 8
 ENTITIES_SECTION = re.compile(rb"\n\s*2\r?\n\s*ENTITIES\r?\n")
+_DAMAGE: tuple[type[Exception], ...] = (DXFError, ValueError, UnicodeError, IndexError, EOFError, struct.error)
+# ezdxf has no recover mode for binary DXF: its plain loader and audit stop on damaged tags with whatever
+# they hit (a layout without attributes, a name of the wrong type, a table that ends early, an assertion)
+_BINARY_DAMAGE: tuple[type[Exception], ...] = (AttributeError, TypeError, KeyError, AssertionError, StopIteration)
 
 
 def is_truncated(data: bytes) -> bool:
@@ -67,15 +71,15 @@ def load_document(data: bytes, filename: str) -> tuple[Any, list[ParseIssue]]:
     Raises:
         CorruptDrawing: ezdxf cannot recover a document, or recovered no entities from a damaged file.
     """
+    binary = data.startswith(BINARY_SENTINEL)
+    damage = _DAMAGE + _BINARY_DAMAGE if binary else _DAMAGE
     try:
-        if data.startswith(BINARY_SENTINEL):  # recover.read() reads ASCII DXF only
-            doc = Drawing.load(binary_tags_loader(data))
+        if binary:  # recover.read() reads ASCII DXF only
+            doc = Drawing.load(binary_tags_loader(data, errors="replace"))
             auditor = doc.audit()
         else:
             doc, auditor = _read_ascii(data)
-    # AssertionError: ezdxf asserts its own invariants (a layout name being a str) while auditing a damaged
-    # binary DXF
-    except (DXFError, ValueError, UnicodeError, IndexError, EOFError, struct.error, AssertionError) as exc:
+    except damage as exc:
         raise CorruptDrawing(f"{filename!r} is not a readable DXF file: {exc}", filename=filename) from exc
     problems = list(auditor.fixes) + list(auditor.errors)
     if problems and not any(True for layout in doc.layouts for _ in layout):
@@ -96,7 +100,9 @@ def _read_ascii(data: bytes) -> tuple[Any, Any]:
     try:
         return read_clean(data)
     except (NotClean, DXFError, ValueError, UnicodeError, IndexError, EOFError, KeyError, struct.error):
-        return recover.read(io.BytesIO(data))  # repairs it, or raises what it cannot read
+        # errors="replace": bytes invalid in the file's code page are read as U+FFFD, not kept as lone
+        # surrogates (which the parse result could not be written out as JSON with)
+        return recover.read(io.BytesIO(data), errors="replace")  # repairs it, or raises what it cannot read
 
 
 def _repair_issues(auditor: Any) -> list[ParseIssue]:

@@ -184,3 +184,29 @@ class ParsedDrawing(Frozen):
             d.model_dump(mode="json", exclude_none=False) for d in self.dimensions
         ]
         return data
+
+
+def without_lone_surrogates(drawing: ParsedDrawing) -> ParsedDrawing:
+    """The drawing with each lone surrogate in its text replaced by U+FFFD (the same object when it has none).
+
+    A ``\\U+D83D`` escape in a DXF decodes to a lone surrogate, which no JSON encoder or database accepts:
+    the result could not leave the parse worker or be stored.
+    """
+    data = drawing.model_dump(round_trip=True)
+    found: list[bool] = []
+    mended = _mend(data, found)
+    return ParsedDrawing.model_validate(mended) if found else drawing
+
+
+def _mend(value: Any, found: list[bool]) -> Any:
+    if isinstance(value, str):
+        if value.isascii() or not any("\ud800" <= c <= "\udfff" for c in value):
+            return value
+        found.append(True)
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {k: _mend(v, found) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_mend(v, found) for v in value)
+    return value
+

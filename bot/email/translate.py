@@ -29,6 +29,7 @@ _REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|aw|sv|antw|wg|fw|fwd|tr)\s*(?:\[\d+\])
 # An id longer than this is not taken for one (the store keys threads and messages by ids of up to 512
 # characters): the message then gets a content-derived id, as when it has none.
 MAX_MESSAGE_ID_CHARS = 250
+MAX_ADDRESS_CHARS = 254  # RFC 5321: a path of 256 characters, brackets included
 _MSGID = re.compile(rf"<[^<>\s\x00]{{1,{MAX_MESSAGE_ID_CHARS - 2}}}>(?![^<>\s])")
 
 ACKNOWLEDGEMENT_TEXT = (
@@ -77,14 +78,20 @@ def message_ids(value: object) -> tuple[str, ...]:
     return tuple(_MSGID.findall(header_text(value)))
 
 
-def sender_address(msg: Message) -> str:
-    """The From address, lower-cased (empty when there is none)."""
-    header = msg.get("From")
+def first_address(header: object) -> str:
+    """The first address of an address header, or "" when there is none that mail can be sent to (no "@",
+    or longer than the 254 characters SMTP allows)."""
     addresses = getattr(header, "addresses", None)
     if addresses is None:  # absent, or kept as text because the address parser failed on it
-        address = parseaddr(header_text(header))[1].lower()
-        return address if "@" in address else ""
-    return header_text(addresses[0].addr_spec).lower() if addresses else ""
+        address = parseaddr(header_text(header))[1]
+    else:
+        address = header_text(addresses[0].addr_spec) if addresses else ""
+    return address if "@" in address and len(address) <= MAX_ADDRESS_CHARS else ""
+
+
+def sender_address(msg: Message) -> str:
+    """The From address, lower-cased (empty when there is none)."""
+    return first_address(msg.get("From")).lower()
 
 
 def message_id(msg: Message) -> str:
@@ -113,12 +120,10 @@ def to_envelope(msg: Message) -> Envelope:
     in_reply_to = message_ids(msg.get("In-Reply-To"))
     if in_reply_to and in_reply_to[-1] not in references:
         references += in_reply_to[-1:]
-    reply_header = msg.get("Reply-To")
-    reply_to = getattr(reply_header, "addresses", ())
     return Envelope(
         message_id=own,
         thread_id=references[0] if references else own,
-        reply_to=header_text(reply_to[0].addr_spec) if reply_to else sender_address(msg),
+        reply_to=first_address(msg.get("Reply-To")) or sender_address(msg),
         subject=header_text(msg.get("Subject")).replace("\x00", "").strip(),  # PostgreSQL text holds no NUL
         references=references,
     )

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import TypeAdapter
 
 import parsers
 from bot.isolation import IsolatedParser, ParseOutOfMemory, ParseTimedOut, isolated_parse
@@ -20,6 +21,8 @@ from tests.fuzz.dxf_mutate import mutated_dxf
 from tests.fuzz.guard import bounded, fuzz
 from tests.fuzz.mutate import mutate_bytes
 from tests.fuzz.pdf_mutate import mutated_pdf
+
+DRAWINGS = TypeAdapter(tuple[parsers.ParsedDrawing, ...])
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -32,7 +35,8 @@ def without_ocr() -> Iterator[None]:
 
 
 def check_parse(data: bytes, filename: str) -> None:
-    """The parser's contract: drawings, or a ParseError; within the time and memory guard."""
+    """The parser's contract: drawings, or a ParseError; within the time and memory guard. The drawings
+    must also survive the JSON round trip they make from the worker and into the store."""
     with bounded(what=f"parsing {len(data)} bytes as {filename}"):
         try:
             drawings = parsers.parse_drawings(data, filename)
@@ -40,6 +44,7 @@ def check_parse(data: bytes, filename: str) -> None:
             assert exc.filename == filename and str(exc)
             return
     assert drawings and all(isinstance(d, parsers.ParsedDrawing) for d in drawings)
+    assert DRAWINGS.validate_json(DRAWINGS.dump_json(drawings, round_trip=True)) == drawings
 
 
 @fuzz(ci=60)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -85,11 +86,11 @@ def build_part_spec(
         needs.append("vector")
         return Intake(spec=None, needs=tuple(needs))
     envelope = drawing.envelope
-    if envelope is None:
-        needs.append("dimensions")
+    if envelope is None or not (_measured(envelope.x) and _measured(envelope.y)):
+        needs.append("dimensions")  # no outline read, or one without area (a single line)
         return Intake(spec=None, needs=tuple(needs))
 
-    z_mm = envelope.z * scale if envelope.z else None
+    z_mm = envelope.z * scale if envelope.z is not None and _measured(envelope.z) else None
     if z_mm is None and drawing.thickness:
         z_mm = drawing.thickness * scale
         assumptions.append(f"thickness {drawing.thickness:g} from the drawing's note")
@@ -205,3 +206,8 @@ def _same_grade(printed: str, key: str, card: RateCard) -> bool:
         return True
     names = " ".join((key, card.materials[key].name, *card.materials[key].aliases))
     return bool(grades & set(re.findall(r"\d{3,4}", names)))
+
+
+def _measured(value: float | None) -> bool:
+    """A size a part can have: positive and finite (a drawing of a single line measures 0 across)."""
+    return value is not None and 0 < value < math.inf

@@ -27,6 +27,7 @@ _SYMBOL = {DimensionKind.DIAMETER: "Ø", DimensionKind.RADIUS: "R"}
 # Number formatting a sparse dimstyle leaves unset follows the drawing's current settings; tolerance and
 # scale switches do not (a missing DIMTOL means off, not "whatever the header was last set to").
 _HEADER_FALLBACK = frozenset({"dimdec", "dimadec", "dimtdec", "dimzin", "dimtzin", "dimdsep"})
+_MAX_DECIMALS = 8  # DIMDEC's range in AutoCAD; a damaged 99999 would print a 100,000-digit measurement
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def _style(dim: Any, header: Any, units: Units | None = None) -> _Style:
 
 
 def _format(value: float, *, decimals: int, zin: int, dsep: str) -> str:
-    text = f"{value:.{max(decimals, 0)}f}"
+    text = f"{value:.{min(max(decimals, 0), _MAX_DECIMALS)}f}"
     if zin & 8 and "." in text:
         text = text.rstrip("0").rstrip(".")
     if zin & 4:

@@ -187,6 +187,11 @@ def _thread(body: str) -> tuple[float, str] | None:
     return None
 
 
+# A printed callout is a few dozen characters ("2X Ø10 H7 ⌴ Ø16 ↧ 8"); longer text is a note, and the
+# grammar's searches take time quadratic in the length (20,000 digits in one MTEXT took 20 s).
+MAX_CALLOUT_CHARS = 200
+
+
 def parse_callout(text: str, *, units: Units | None = "mm") -> Callout | None:
     """Parse one printed dimension callout.
 
@@ -195,11 +200,12 @@ def parse_callout(text: str, *, units: Units | None = "mm") -> Callout | None:
         units: the drawing units, used to turn a fit class into deviations in drawing units.
 
     Returns:
-        The callout, or None when the text holds no callout (notes, titles, plain words).
+        The callout, or None when the text holds no callout (notes, titles, plain words, anything longer
+        than ``MAX_CALLOUT_CHARS``).
     """
     original = text
     body = _normalise(text)
-    if not body or _DATE.match(body):
+    if not body or len(body) > MAX_CALLOUT_CHARS or _DATE.match(body):
         return None
     basic = reference = False
     count = 1

@@ -108,9 +108,12 @@ def _content(msg: Message) -> bytes:
     Not ``msg.as_bytes()``: writing a message back refolds its headers, and Python's folding of a MIME
     parameter with a very long name never ends (and fails on some malformed headers).
     """
-    parts = [f"{k}: {v}" for k, v in msg.raw_items()]
-    parts += [str(p.get_payload()) for p in msg.walk() if not p.is_multipart()]
-    return "\n".join(parts).encode("utf-8", "surrogatepass")
+    parts = [f"{k}: {v}".encode("utf-8", "surrogatepass") for k, v in msg.raw_items()]
+    # decode=True gives the transferred bytes; the text form would decode them in the part's charset,
+    # which fails on a bad one ("utf-8\0")
+    payloads = (p.get_payload(decode=True) for p in msg.walk() if not p.is_multipart())
+    parts += [data for data in payloads if isinstance(data, bytes)]
+    return b"\n".join(parts)
 
 
 def to_envelope(msg: Message) -> Envelope:
